@@ -1,0 +1,165 @@
+"""The metadata tables. Base fields are columns; a type's own scalar/list/dict fields live in `data`.
+
+Types are data: a new type needs no migration. Links and lineage share one `edges` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# Version keys compare byte-wise; PostgreSQL's default collation would not.
+SortKey = sa.String(255).with_variant(postgresql.VARCHAR(255, collation="C"), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both dialects (SQLite keeps naive text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+NOT_DELETED = sa.text("status <> 'DELETED'")
+PUBLIC_LIVE = sa.text("visibility = 'PUBLIC' AND status <> 'DELETED'")
+
+artifacts = sa.Table(
+    "artifacts",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("type_name", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("version", sa.String(255), nullable=False),
+    sa.Column("version_key", SortKey, nullable=False),
+    sa.Column("description", sa.Text(), nullable=True),
+    sa.Column("owner", sa.String(255), nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("visibility", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("revision", sa.Integer(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("activated_at", UTCDateTime(), nullable=True),
+    sa.Column("data", JSONDoc, nullable=False),
+    sa.Column("meta", JSONDoc, nullable=False),
+    sa.CheckConstraint(
+        "visibility IN ('PRIVATE', 'SHARED', 'PUBLIC')", name="visibility_valid"
+    ),
+    sa.CheckConstraint(
+        "status IN ('DRAFTED', 'ACTIVE', 'DEACTIVATED', 'DELETED')", name="status_valid"
+    ),
+    sa.Index(
+        "uq_artifacts_owner_name_version", "owner", "type_name", "name", "version",
+        unique=True, sqlite_where=NOT_DELETED, postgresql_where=NOT_DELETED,
+    ),
+    sa.Index(
+        "uq_artifacts_public_name_version", "type_name", "name", "version",
+        unique=True, sqlite_where=PUBLIC_LIVE, postgresql_where=PUBLIC_LIVE,
+    ),
+    sa.Index("ix_artifacts_type_created", "type_name", "created_at", "id"),
+    sa.Index("ix_artifacts_created", "created_at", "id"),
+    sa.Index("ix_artifacts_type_name_version", "type_name", "name", "version_key"),
+    sa.Index("ix_artifacts_owner_type", "owner", "type_name"),
+)
+
+artifact_tags = sa.Table(
+    "artifact_tags",
+    metadata,
+    sa.Column("artifact_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag", sa.String(255), primary_key=True),
+    sa.Index("ix_artifact_tags_tag", "tag", "artifact_id"),
+)
+
+# The tag taxonomy (parents); tags on artifacts need no row here.
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("parent", sa.String(255), sa.ForeignKey("tags.name", ondelete="SET NULL"),
+              nullable=True, index=True),
+)
+
+artifact_shares = sa.Table(
+    "artifact_shares",
+    metadata,
+    sa.Column("artifact_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("project", sa.String(255), primary_key=True),
+    sa.Index("ix_artifact_shares_project", "project", "artifact_id"),
+)
+
+aliases = sa.Table(
+    "aliases",
+    metadata,
+    sa.Column("owner", sa.String(255), primary_key=True),
+    sa.Column("type_name", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("alias", sa.String(255), primary_key=True),
+    sa.Column("artifact_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+# Every link-field value and every derived_from relation: source holds a link to target.
+edges = sa.Table(
+    "edges",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("target_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("relation", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(255), nullable=True),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Index("ix_edges_source", "source_id", "relation", "position"),
+    sa.Index("ix_edges_target", "target_id", "relation"),
+)
+
+# Blob values of artifacts (written by the blob capability; read by the core).
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("artifact_id", sa.String(36),
+              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("field", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=True),
+    sa.Column("sha256", sa.String(64), nullable=True),
+    sa.Column("verified", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("content_type", sa.String(255), nullable=True),
+    sa.Column("external", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("url", sa.Text(), nullable=True),
+    sa.Column("storage_key", sa.String(512), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("artifact_id", "field", "key"),
+)
