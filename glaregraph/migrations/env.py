@@ -5,15 +5,22 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from glaregraph.catalog.store.indexes import PREFIX as TYPE_INDEX_PREFIX
 from glaregraph.catalog.store.tables import metadata
 
 config = context.config
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    # type-field indexes come from the type registry at start-up, not from migrations
+    return not (type_ == "index" and name and name.startswith(TYPE_INDEX_PREFIX))
 
 
 def do_run_migrations(connection):  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

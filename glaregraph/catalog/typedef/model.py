@@ -44,9 +44,21 @@ ELEMENT_KINDS = SCALAR_KINDS - {Kind.TEXT}
 ANY_TYPE = "*"
 
 DEFAULT_MAX_LENGTH = 255
+DEFAULT_TEXT_MAX_LENGTH = 65535
 DEFAULT_MAX_ITEMS = 255
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 DEFAULT_MAX_FOLDER_SIZE = 2550 * 1024 * 1024
+
+
+def to_camel(snake: str) -> str:
+    """`disk_format` -> `diskFormat`: the GraphQL name of a field or query."""
+    first, *rest = snake.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def to_pascal(snake: str) -> str:
+    """`heat_template` -> `HeatTemplate`: the GraphQL name of a type."""
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,18 @@ class FieldDef:
     @property
     def is_blob(self) -> bool:
         return self.kind in BLOB_KINDS
+
+    @property
+    def input_name(self) -> str:
+        """Its name in create/update inputs: `kernelId` for a link `kernel`, `depsIds` for a
+        link_list `deps`, else the GraphQL name."""
+        return self.graphql_name + {Kind.LINK: "Id", Kind.LINK_LIST: "Ids"}.get(self.kind, "")
+
+    @property
+    def required_on_create(self) -> bool:
+        """A create input must give it: not nullable, no default, and settable at create."""
+        settable = self.is_data or self.kind is Kind.LINK
+        return settable and not self.nullable and not self.has_default
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,5 @@
+"""`python -m glaregraph` runs the CLI."""
+
+from glaregraph.server.cli import main
+
+raise SystemExit(main())

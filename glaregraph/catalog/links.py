@@ -1,0 +1,79 @@
+"""Writing link values and `derived_from` into the one `edges` table.
+
+A target must exist, be visible to the writer and be of the field's `to:` type; a missing and an
+invisible target get the same BAD_USER_INPUT, so writing a link never reveals an artifact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query.visibility import visible
+from glaregraph.catalog.store.tables import artifacts, edges
+from glaregraph.catalog.typedef.model import ANY_TYPE, DEFAULT_MAX_ITEMS, FieldDef, Kind
+
+DERIVED_FROM = "derived_from"
+
+Entry = tuple[str | None, str]  # (key, target id)
+
+
+def link_entries(f: FieldDef | None, value: Any, path: str) -> list[Entry]:
+    """The input value of a link field (or derivedFromIds when `f` is None) as entries."""
+    if value is None:
+        return []
+    if f is not None and f.kind is Kind.LINK:
+        return [(None, str(value))]
+    if f is not None and f.kind is Kind.LINK_DICT:
+        entries = [(str(e["key"]), str(e["id"])) for e in value]
+        keys = [k for k, _ in entries]
+        for i, key in enumerate(keys):
+            if not key or len(key) > 255:
+                raise BadUserInput("a link key must be 1-255 characters", field=f"{path}[{i}].key")
+        if len(set(keys)) != len(keys):
+            raise BadUserInput("link keys must be unique", field=path)
+    else:
+        entries = [(None, str(v)) for v in value]
+        if len({t for _, t in entries}) != len(entries):
+            raise BadUserInput("the same artifact is linked twice", field=path)
+    limit = f.validators.max_items if f is not None and f.validators.max_items else DEFAULT_MAX_ITEMS
+    if len(entries) > limit:
+        raise BadUserInput(f"at most {limit} links", field=path)
+    return entries
+
+
+async def replace_links(conn: AsyncConnection, principal: Principal, source_id: str,
+                        relation: str, to: str, entries: list[Entry], path: str,
+                        indexed: bool = True) -> None:
+    """Make `entries` the whole value of `relation` on `source_id`."""
+    await check_targets(conn, principal, to, entries, path, indexed)
+    await conn.execute(
+        sa.delete(edges).where(edges.c.source_id == source_id, edges.c.relation == relation)
+    )
+    if entries:
+        await conn.execute(sa.insert(edges), [
+            {"source_id": source_id, "target_id": target, "relation": relation, "key": key,
+             "position": i}
+            for i, (key, target) in enumerate(entries)
+        ])
+
+
+async def check_targets(conn: AsyncConnection, principal: Principal, to: str,
+                        entries: list[Entry], path: str, indexed: bool) -> None:
+    ids = {target for _, target in entries}
+    if not ids:
+        return
+    stmt = sa.select(artifacts.c.id, artifacts.c.type_name).where(
+        artifacts.c.id.in_(ids), visible(principal)
+    )
+    found = dict((await conn.execute(stmt)).tuples().all())
+    for i, (_key, target) in enumerate(entries):
+        type_name = found.get(target)
+        if type_name is None or (to != ANY_TYPE and type_name != to):
+            kind = "artifact" if to == ANY_TYPE else f"'{to}' artifact"
+            where = f"{path}[{i}]" if indexed else path
+            raise BadUserInput(f"no {kind} with id {target} that you can see", field=where)

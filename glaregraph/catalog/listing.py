@@ -1,0 +1,127 @@
+"""Listing artifacts: one keyset page in one statement; the exact count only when asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
+
+from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query import ordering
+from glaregraph.catalog.query.columns import type_literal
+from glaregraph.catalog.query.filters import compile_filter
+from glaregraph.catalog.query.visibility import visible
+from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.store.database import Database
+from glaregraph.catalog.store.tables import artifacts
+from glaregraph.catalog.typedef.model import TypeDef
+
+DEFAULT_PAGE = 25
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    records: list[ArtifactRecord]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    where: ColumnElement[bool] = field(repr=False)
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+async def list_artifacts(db: Database, principal: Principal, t: TypeDef | None,
+                         filter_spec: Mapping[str, Any] | None,
+                         sort: list[tuple[str, bool]] | None, args: PageArgs) -> Page:
+    """A page of the artifacts `principal` may see, of type `t` (None = every type)."""
+    backward = args.last is not None or args.before is not None
+    size = _page_size(args.last if backward else args.first, "last" if backward else "first")
+    terms = ordering.order_terms(sort, t)
+    where = _where(principal, t, filter_spec)
+    stmt = sa.select(artifacts, *(term.expr.label(f"_s{i}") for i, term in enumerate(terms)))
+    stmt = stmt.where(where)
+    cursor = args.before if backward else args.after
+    if cursor is not None:
+        values = ordering.decode_cursor(terms, cursor, "before" if backward else "after")
+        stmt = stmt.where(ordering.after(terms, values, reverse=backward))
+    stmt = stmt.order_by(*ordering.order_by(terms, reverse=backward)).limit(size + 1)
+    async with db.read() as conn:
+        rows = (await conn.execute(stmt)).mappings().all()
+    more = len(rows) > size
+    rows = list(rows[:size])
+    if backward:
+        rows.reverse()
+    cursors = [ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))])
+               for r in rows]
+    return Page(
+        records=[ArtifactRecord.from_row(r) for r in rows], cursors=cursors,
+        has_next=more if not backward else args.before is not None,
+        has_previous=more if backward else args.after is not None, where=where,
+    )
+
+
+async def count_artifacts(db: Database, where: ColumnElement[bool]) -> int:
+    async with db.read() as conn:
+        return int((await conn.execute(sa.select(sa.func.count()).select_from(artifacts).where(where))).scalar_one())
+
+
+def _where(principal: Principal, t: TypeDef | None, filter_spec: Mapping[str, Any] | None
+           ) -> ColumnElement[bool]:
+    spec = dict(filter_spec or {})
+    latest = _pop_latest(spec)
+    conds: list[ColumnElement[bool]] = [visible(principal), compile_filter(spec, t)]
+    if t is not None:
+        conds.insert(0, type_literal(t.name))
+    where = sa.and_(*conds)
+    if not latest:
+        return where
+    ranked = sa.select(
+        artifacts.c.id,
+        sa.func.row_number().over(
+            partition_by=[artifacts.c.type_name, artifacts.c.name],
+            order_by=[artifacts.c.version_key.desc(), artifacts.c.id],
+        ).label("rn"),
+    ).where(where).subquery("ranked")
+    return sa.and_(where, artifacts.c.id.in_(sa.select(ranked.c.id).where(ranked.c.rn == 1)))
+
+
+def _pop_latest(spec: dict[str, Any]) -> bool:
+    """`version.latest` applies after every other filter, so only at the top level."""
+    version = spec.get("version")
+    latest = bool(version and version.get("latest"))
+    if version and "latest" in version:
+        spec["version"] = {k: v for k, v in version.items() if k != "latest"}
+    for key in ("and", "or", "not"):
+        nested = spec.get(key)
+        for sub in (nested if isinstance(nested, list) else [nested] if nested else []):
+            if (sub.get("version") or {}).get("latest") is not None:
+                raise BadUserInput("version.latest is allowed only at the top of a filter",
+                                   field=f"filter.{key}")
+    return latest
+
+
+def _page_size(value: int | None, name: str) -> int:
+    if value is None:
+        return DEFAULT_PAGE
+    if value < 0 or value > MAX_PAGE:
+        raise BadUserInput(f"{name} must be between 0 and {MAX_PAGE}", field=name)
+    return value

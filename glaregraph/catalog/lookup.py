@@ -1,0 +1,155 @@
+"""Reading artifacts one at a time (by id, name + version, alias) and in batches for DataLoaders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query.visibility import visible
+from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.store.database import Database
+from glaregraph.catalog.store.tables import (
+    aliases,
+    artifact_shares,
+    artifact_tags,
+    artifacts,
+    blobs,
+    edges,
+)
+from glaregraph.catalog.typedef.model import TypeDef
+from glaregraph.catalog.versions import (
+    is_version_range,
+    normalize_version,
+    parse_range,
+    version_key,
+)
+
+LATEST = "latest"
+
+
+async def find_one(db: Database, principal: Principal, t: TypeDef, *, id: str | None = None,
+                   name: str | None = None, version: str | None = LATEST,
+                   alias: str | None = None) -> ArtifactRecord | None:
+    """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
+    alias. Preference: the caller's own project, then ACTIVE over DRAFTED, then highest version."""
+    conds: list[Any] = [artifacts.c.type_name == t.name, visible(principal)]
+    if id is not None:
+        conds.append(artifacts.c.id == id)
+    elif name is None:
+        raise BadUserInput("give an id, or a name (with a version or an alias)", field="name")
+    else:
+        conds.append(artifacts.c.name == name)
+        if alias is not None:
+            conds.append(artifacts.c.id.in_(sa.select(aliases.c.artifact_id).where(
+                aliases.c.type_name == t.name, aliases.c.name == name, aliases.c.alias == alias)))
+        elif version is not None and version != LATEST:
+            conds.append(_version_condition(version))
+    own = sa.case((artifacts.c.owner == (principal.project or ""), 0), else_=1)
+    status = sa.case((artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1),
+                     else_=2)
+    stmt = (sa.select(artifacts).where(*conds)
+            .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id).limit(1))
+    async with db.read() as conn:
+        row = (await conn.execute(stmt)).mappings().first()
+    return ArtifactRecord.from_row(row) if row else None
+
+
+def _version_condition(version: str) -> Any:
+    try:
+        if is_version_range(version):
+            parts = []
+            for iv in parse_range(version):
+                lo = hi = sa.true()
+                if iv.lower is not None:
+                    lo = artifacts.c.version_key >= iv.lower if iv.lower_inclusive \
+                        else artifacts.c.version_key > iv.lower
+                if iv.upper is not None:
+                    hi = artifacts.c.version_key <= iv.upper if iv.upper_inclusive \
+                        else artifacts.c.version_key < iv.upper
+                parts.append(sa.and_(lo, hi))
+            return sa.or_(sa.false(), *parts)
+        return artifacts.c.version_key == version_key(normalize_version(version))
+    except ValueError as exc:
+        raise BadUserInput(f"not a version or version range: {exc}", field="version") from exc
+
+
+async def get_visible(db: Database, principal: Principal, ids: Sequence[str]
+                      ) -> list[ArtifactRecord | None]:
+    """Artifacts by id in the order asked, None where missing, deleted or invisible."""
+    if not ids:
+        return []
+    stmt = sa.select(artifacts).where(artifacts.c.id.in_(set(ids)), visible(principal))
+    async with db.read() as conn:
+        found = {r["id"]: ArtifactRecord.from_row(r)
+                 for r in (await conn.execute(stmt)).mappings()}
+    return [found.get(i) for i in ids]
+
+
+async def tags_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
+    stmt = (sa.select(artifact_tags.c.artifact_id, artifact_tags.c.tag)
+            .where(artifact_tags.c.artifact_id.in_(set(ids))).order_by(artifact_tags.c.tag))
+    return await _grouped(db, stmt, ids)
+
+
+async def aliases_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
+    stmt = (sa.select(aliases.c.artifact_id, aliases.c.alias)
+            .where(aliases.c.artifact_id.in_(set(ids))).order_by(aliases.c.alias))
+    return await _grouped(db, stmt, ids)
+
+
+async def shares_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
+    stmt = (sa.select(artifact_shares.c.artifact_id, artifact_shares.c.project)
+            .where(artifact_shares.c.artifact_id.in_(set(ids)))
+            .order_by(artifact_shares.c.project))
+    return await _grouped(db, stmt, ids)
+
+
+async def links_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+    """Outgoing edges per artifact, in relation then position order."""
+    stmt = (sa.select(edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position,
+                      edges.c.target_id)
+            .where(edges.c.source_id.in_(set(ids)))
+            .order_by(edges.c.relation, edges.c.position))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    async with db.read() as conn:
+        for row in (await conn.execute(stmt)).mappings():
+            out[row["source_id"]].append(dict(row))
+    return [out.get(i, []) for i in ids]
+
+
+async def blobs_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
+    stmt = (sa.select(blobs).where(blobs.c.artifact_id.in_(set(ids)))
+            .order_by(blobs.c.field, blobs.c.key))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    async with db.read() as conn:
+        for row in (await conn.execute(stmt)).mappings():
+            out[row["artifact_id"]].append(dict(row))
+    return [out.get(i, []) for i in ids]
+
+
+async def _grouped(db: Database, stmt: Any, ids: Sequence[str]) -> list[list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    async with db.read() as conn:
+        for owner_id, value in await conn.execute(stmt):
+            out[owner_id].append(value)
+    return [out.get(i, []) for i in ids]
+
+
+async def links_into(db: Database, principal: Principal, ids: Sequence[str]
+                     ) -> list[list[dict[str, Any]]]:
+    """Incoming edges per artifact, held by artifacts the caller may see."""
+    stmt = (sa.select(edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position,
+                      edges.c.target_id)
+            .join(artifacts, artifacts.c.id == edges.c.source_id)
+            .where(edges.c.target_id.in_(set(ids)), visible(principal))
+            .order_by(edges.c.relation, edges.c.source_id, edges.c.position))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    async with db.read() as conn:
+        for row in (await conn.execute(stmt)).mappings():
+            out[row["target_id"]].append(dict(row))
+    return [out.get(i, []) for i in ids]

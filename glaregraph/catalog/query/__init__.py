@@ -1,0 +1,1 @@
+"""SQL builders for reading artifacts: columns, visibility, filters, ordering and pages."""

@@ -1,0 +1,165 @@
+"""Filter trees (plain dicts from the API layer) compiled to one SQL condition.
+
+Keys are field names in snake case (`disk_format`, `created_at`, `and`, ...); operators are
+`eq neq in not_in like gt gte lt lte is_null` and the tag, list, dict and version operators of
+API.md §4. `version.latest` is lifted out by the caller (see `listing.py`): it needs a window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnElement
+
+from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.query.columns import resolve_column
+from glaregraph.catalog.query.jsonops import (
+    dict_entry,
+    dict_has_key,
+    list_contains,
+    tag_filter,
+)
+from glaregraph.catalog.typedef.model import CONTAINER_KINDS, Kind, TypeDef
+from glaregraph.catalog.versions import normalize_version, parse_range, version_key
+
+Condition = ColumnElement[bool]
+
+
+def compile_filter(spec: Mapping[str, Any] | None, t: TypeDef | None, path: str = "filter"
+                   ) -> Condition:
+    """AND of every key of `spec`; an empty or missing filter is TRUE."""
+    if not spec:
+        return sa.true()
+    parts: list[Condition] = []
+    for key, value in spec.items():
+        if value is None:
+            continue
+        where = f"{path}.{key}"
+        if key == "and":
+            parts.append(sa.and_(sa.true(), *(compile_filter(s, t, where) for s in value)))
+        elif key == "or":
+            parts.append(sa.or_(sa.false(), *(compile_filter(s, t, where) for s in value)))
+        elif key == "not":
+            parts.append(sa.not_(compile_filter(value, t, where)))
+        elif key == "tags":
+            parts.append(tag_filter(value))
+        elif key == "metadata":
+            parts.append(_dict_filter("meta", Kind.STRING, value, where))
+        else:
+            parts.append(_field_filter(key, value, t, where))
+    return sa.and_(sa.true(), *parts)
+
+
+def _field_filter(key: str, ops: Mapping[str, Any], t: TypeDef | None, path: str) -> Condition:
+    f = t.field(key) if t is not None else None
+    if f is not None and f.kind in CONTAINER_KINDS:
+        assert f.of is not None
+        if f.kind is Kind.LIST:
+            return _list_filter(f.name, f.of, ops, path)
+        return _dict_filter(f.name, f.of, ops, path)
+    resolved = resolve_column(key, t)
+    if resolved is None:
+        raise BadUserInput(f"cannot filter on '{key}'", field=path)
+    column, kind = resolved
+    return _scalar_ops(column, kind, ops, path, in_data=f is not None)
+
+
+def _scalar_ops(column: Any, kind: Kind, ops: Mapping[str, Any], path: str, *, in_data: bool,
+                keyed: bool = True) -> Condition:
+    """Operators on one scalar; `keyed` columns hold version keys, not version strings."""
+    conv = _converter(kind, in_data=in_data, keyed=keyed)
+    parts: list[Condition] = []
+    for op, raw in ops.items():
+        if raw is None or op == "latest":
+            continue
+        where = f"{path}.{op}"
+        if op == "is_null":
+            parts.append(column.is_(None) if raw else column.is_not(None))
+        elif op in ("in", "not_in"):
+            values = [conv(v, where) for v in raw]
+            cond = column.in_(values) if values else sa.false()
+            parts.append(cond if op == "in" else sa.and_(column.is_not(None), sa.not_(cond)))
+        elif op == "range":
+            parts.append(_version_range(column, raw, where))
+        elif op == "like":
+            parts.append(column.like(raw))
+        else:
+            parts.append(_COMPARE[op](column, conv(raw, where)))
+    return sa.and_(sa.true(), *parts)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Condition]] = {
+    "eq": lambda c, v: c == v,
+    "neq": lambda c, v: sa.or_(c != v, c.is_(None)),
+    "gt": lambda c, v: c > v,
+    "gte": lambda c, v: c >= v,
+    "lt": lambda c, v: c < v,
+    "lte": lambda c, v: c <= v,
+}
+
+
+def _converter(kind: Kind, *, in_data: bool, keyed: bool) -> Callable[[Any, str], Any]:
+    """How a filter value is turned into what the column holds."""
+    if kind is Kind.VERSION:
+        return lambda v, p: _version_value(v, p, keyed)
+    if kind is Kind.DATETIME and in_data:
+        return lambda v, _p: datetime_to_data(v)
+    return lambda v, _p: v
+
+
+def _version_value(value: Any, path: str, keyed: bool) -> str:
+    try:
+        normalized = normalize_version(str(value))
+    except ValueError as exc:
+        raise BadUserInput(f"not a version: {exc}", field=path) from exc
+    return version_key(normalized) if keyed else normalized
+
+
+def _version_range(column: Any, text: str, path: str) -> Condition:
+    try:
+        intervals = parse_range(text)
+    except ValueError as exc:
+        raise BadUserInput(f"not a version range: {exc}", field=path) from exc
+    alternatives = []
+    for iv in intervals:
+        conds: list[Condition] = []
+        if iv.lower is not None:
+            conds.append(column >= iv.lower if iv.lower_inclusive else column > iv.lower)
+        if iv.upper is not None:
+            conds.append(column <= iv.upper if iv.upper_inclusive else column < iv.upper)
+        alternatives.append(sa.and_(sa.true(), *conds))
+    return sa.or_(sa.false(), *alternatives)
+
+
+def _list_filter(key: str, of: Kind, ops: Mapping[str, Any], path: str) -> Condition:
+    parts: list[Condition] = []
+    if ops.get("contains") is not None:
+        parts.append(list_contains(key, ops["contains"]))
+    if ops.get("contains_all") is not None:
+        parts.extend(list_contains(key, v) for v in ops["contains_all"])
+    if ops.get("contains_any") is not None:
+        parts.append(sa.or_(sa.false(), *(list_contains(key, v) for v in ops["contains_any"])))
+    return sa.and_(sa.true(), *parts)
+
+
+def _dict_filter(column: str, of: Kind, ops: Mapping[str, Any], path: str) -> Condition:
+    parts: list[Condition] = []
+    if ops.get("has_key") is not None:
+        parts.append(dict_has_key(column, ops["has_key"]))
+    if ops.get("has_any_key") is not None:
+        parts.append(sa.or_(sa.false(), *(dict_has_key(column, k) for k in ops["has_any_key"])))
+    for i, entry in enumerate(ops.get("entries") or ()):
+        value_expr = dict_entry(column, entry["key"], of)
+        where = f"{path}.entries[{i}].value"
+        parts.append(_scalar_ops(value_expr, of, entry["value"], where, in_data=True, keyed=False))
+    return sa.and_(sa.true(), *parts)
+
+
+def datetime_to_data(value: dt.datetime) -> str:
+    """The text form a `datetime` type field has inside `data` (lexical order = time order)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")

@@ -1,0 +1,137 @@
+"""Dialect-specific SQL for list, dict and tag conditions (JSONB on PostgreSQL, JSON1 on SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from glaregraph.catalog.store.tables import artifact_tags, artifacts, tags
+from glaregraph.catalog.typedef.model import Kind
+
+_PG_TYPES = {bool: "BOOLEAN", int: "BIGINT", float: "DOUBLE PRECISION"}
+_PG_KIND_CASTS = {Kind.INTEGER: "BIGINT", Kind.LONG: "BIGINT", Kind.FLOAT: "DOUBLE PRECISION",
+                  Kind.BOOLEAN: "BOOLEAN"}
+
+
+def _path(column: str, key: str | None) -> tuple[str, str]:
+    """(PG expression, SQLite json_each arguments) of a JSON container in a column."""
+    if key is None:
+        return f"artifacts.{column}", f"artifacts.{column}"
+    return f"(artifacts.{column} -> '{key}')", f"artifacts.{column}, '$.\"{key}\"'"
+
+
+class list_contains_el(FunctionElement[bool]):
+    inherit_cache = True
+    type = sa.Boolean()
+    name = "list_contains"
+
+    def __init__(self, key: str, value: Any) -> None:
+        self.key = key
+        self.pg_type = _PG_TYPES.get(type(value), "TEXT")
+        super().__init__(sa.bindparam(None, value, unique=True))
+
+
+@compiles(list_contains_el, "postgresql")
+def _pg_list_contains(el: list_contains_el, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(el.clauses)), **kw)
+    return f"({_path('data', el.key)[0]} @> jsonb_build_array(CAST({value} AS {el.pg_type})))"
+
+
+@compiles(list_contains_el, "sqlite")
+def _sqlite_list_contains(el: list_contains_el, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(next(iter(el.clauses)), **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({_path('data', el.key)[1]}) AS je WHERE je.value = {value})"
+
+
+class dict_has_key_el(FunctionElement[bool]):
+    inherit_cache = True
+    type = sa.Boolean()
+    name = "dict_has_key"
+
+    def __init__(self, column: str, field: str | None, key: str) -> None:
+        self.column, self.field = column, field
+        super().__init__(sa.bindparam(None, key, type_=sa.String(), unique=True))
+
+
+@compiles(dict_has_key_el, "postgresql")
+def _pg_has_key(el: dict_has_key_el, compiler: Any, **kw: Any) -> str:
+    key = compiler.process(next(iter(el.clauses)), **kw)
+    return f"jsonb_exists({_path(el.column, el.field)[0]}, CAST({key} AS TEXT))"
+
+
+@compiles(dict_has_key_el, "sqlite")
+def _sqlite_has_key(el: dict_has_key_el, compiler: Any, **kw: Any) -> str:
+    key = compiler.process(next(iter(el.clauses)), **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({_path(el.column, el.field)[1]}) AS je WHERE je.key = {key})"
+
+
+class dict_entry_el(FunctionElement[Any]):
+    inherit_cache = True
+    name = "dict_entry"
+
+    def __init__(self, column: str, field: str | None, key: str, kind: Kind) -> None:
+        self.column, self.field, self.kind = column, field, kind
+        super().__init__(sa.bindparam(None, key, type_=sa.String(), unique=True))
+
+
+@compiles(dict_entry_el, "postgresql")
+def _pg_entry(el: dict_entry_el, compiler: Any, **kw: Any) -> str:
+    key = compiler.process(next(iter(el.clauses)), **kw)
+    text = f"({_path(el.column, el.field)[0]} ->> CAST({key} AS TEXT))"
+    cast = _PG_KIND_CASTS.get(el.kind)
+    return f"CAST({text} AS {cast})" if cast else text
+
+
+@compiles(dict_entry_el, "sqlite")
+def _sqlite_entry(el: dict_entry_el, compiler: Any, **kw: Any) -> str:
+    key = compiler.process(next(iter(el.clauses)), **kw)
+    return f"(SELECT je.value FROM json_each({_path(el.column, el.field)[1]}) AS je WHERE je.key = {key})"
+
+
+def list_contains(field: str, value: Any) -> ColumnElement[bool]:
+    """The list type field `field` holds `value`."""
+    return list_contains_el(field, value)
+
+
+def dict_has_key(column: str, key: str) -> ColumnElement[bool]:
+    """`column` is `meta` (metadata) or a dict type field's name (inside `data`)."""
+    return dict_has_key_el(*_where(column), key)
+
+
+def dict_entry(column: str, key: str, kind: Kind) -> ColumnElement[Any]:
+    return dict_entry_el(*_where(column), key, kind)
+
+
+def _where(column: str) -> tuple[str, str | None]:
+    return ("meta", None) if column == "meta" else ("data", column)
+
+
+def tag_filter(spec: Mapping[str, Any]) -> ColumnElement[bool]:
+    """TagFilter: `all`, `any`, `none` of tag names; optionally counting descendant tags."""
+    deep = bool(spec.get("include_descendants"))
+    parts: list[ColumnElement[bool]] = []
+    for tag in spec.get("all") or ():
+        parts.append(_has_any([tag], deep))
+    if spec.get("any") is not None:
+        parts.append(_has_any(list(spec["any"]), deep))
+    if spec.get("none"):
+        parts.append(sa.not_(_has_any(list(spec["none"]), deep)))
+    return sa.and_(sa.true(), *parts)
+
+
+def _has_any(names: list[str], deep: bool) -> ColumnElement[bool]:
+    if not names:
+        return sa.false()
+    wanted: Any = names
+    if deep:
+        seed = sa.select(tags.c.name).where(tags.c.name.in_(names))
+        tree = seed.cte(recursive=True)
+        tree = tree.union(sa.select(tags.c.name).join(tree, tags.c.parent == tree.c.name))
+        wanted = sa.union(sa.select(tree.c.name), *(sa.select(sa.literal(n)) for n in names))
+    return sa.exists().where(
+        artifact_tags.c.artifact_id == artifacts.c.id, artifact_tags.c.tag.in_(wanted)
+    )

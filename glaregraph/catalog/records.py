@@ -1,0 +1,41 @@
+"""The artifact as the catalog hands it out: base fields plus the type's data document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(slots=True)
+class ArtifactRecord:
+    id: str
+    type_name: str
+    name: str
+    version: str
+    description: str | None
+    owner: str
+    created_by: str
+    visibility: str
+    status: str
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    activated_at: dt.datetime | None
+    data: dict[str, Any]
+    meta: dict[str, str]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ArtifactRecord:
+        return cls(
+            id=row["id"], type_name=row["type_name"], name=row["name"], version=row["version"],
+            description=row["description"], owner=row["owner"], created_by=row["created_by"],
+            visibility=row["visibility"], status=row["status"], revision=row["revision"],
+            created_at=row["created_at"], updated_at=row["updated_at"],
+            activated_at=row["activated_at"], data=row["data"] or {}, meta=row["meta"] or {},
+        )
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return self.meta

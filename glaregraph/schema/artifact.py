@@ -1,0 +1,89 @@
+"""The `Artifact` interface: base fields every generated type shares, and `ArtifactLink`."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import strawberry
+
+from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.typedef.model import to_pascal
+from glaregraph.resolvers import artifacts as resolve
+from glaregraph.schema.common import ArtifactStatus, Blob, LinkDirection, Visibility, blob_from_row
+from glaregraph.schema.scalars import JSON
+
+
+def _arg(description: str) -> Any:
+    return strawberry.argument(description=description)
+
+
+@strawberry.interface(description="What every artifact has, whatever its type.")
+class Artifact:
+    id: strawberry.ID = strawberry.field(description="Artifact id (UUID).")
+    type_name: str = strawberry.field(description="Artifact type, e.g. 'image'.")
+    name: str = strawberry.field(description="Name; unique with version per project and type.")
+    version: str = strawberry.field(description="Normalised semver ('1.0' reads '1.0.0').")
+    description: str | None = strawberry.field(description="Free text, up to 4096 characters.")
+    owner: str = strawberry.field(description="Project of the creator.")
+    created_by: str = strawberry.field(description="User who created it (token subject).")
+    visibility: Visibility = strawberry.field(description="PRIVATE, SHARED or PUBLIC.")
+    status: ArtifactStatus = strawberry.field(description="DRAFTED, ACTIVE or DEACTIVATED.")
+    metadata: JSON = strawberry.field(description="Object of string keys to string values.")
+    revision: int = strawberry.field(description="1 at creation, +1 on every change.")
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
+    activated_at: dt.datetime | None = strawberry.field(description="When it was activated.")
+
+    @classmethod
+    def resolve_type(cls, obj: Any, *_: Any) -> str:
+        return to_pascal(obj.type_name)
+
+    @strawberry.field(description="Tags, in name order.")
+    async def tags(self, info: strawberry.Info) -> list[str]:
+        return await info.context.loaders.tags.load(_rec(self).id)
+
+    @strawberry.field(description="Aliases that point at this artifact.")
+    async def aliases(self, info: strawberry.Info) -> list[str]:
+        return await info.context.loaders.aliases.load(_rec(self).id)
+
+    @strawberry.field(description="Projects it is shared with (owner and admin only).")
+    async def shared_with(self, info: strawberry.Info) -> list[str]:
+        record, principal = _rec(self), info.context.principal
+        if not (principal.is_admin or principal.project == record.owner):
+            return []
+        return await info.context.loaders.shares.load(record.id)
+
+    @strawberry.field(description="Every blob value of the artifact, in field order.")
+    async def blobs(self, info: strawberry.Info) -> list[Blob]:
+        rows = await info.context.loaders.blobs.load(_rec(self).id)
+        return [blob_from_row(r) for r in rows if r["status"] in ("SAVING", "ACTIVE")]
+
+    @strawberry.field(description="Direct upstream lineage that the caller may see.")
+    async def derived_from(self, info: strawberry.Info) -> list["Artifact"]:
+        pairs = await resolve.linked(info.context, _rec(self), "derived_from")
+        return [target for _, target in pairs if target is not None]
+
+    @strawberry.field(description="Links this artifact holds (OUT), others hold to it (IN), or both.")
+    async def links(
+        self, info: strawberry.Info,
+        direction: Annotated[LinkDirection, _arg("Which ends to list.")] = LinkDirection.OUT,
+        relation: Annotated[str | None, _arg("Only this relation (a link field name or "
+                                             "'derived_from').")] = None,
+    ) -> list["ArtifactLink"]:
+        rows = await resolve.all_links(info.context, _rec(self), direction.value, relation)
+        return [ArtifactLink(relation=e["relation"], key=e["key"], position=e["position"],
+                             artifact_id=strawberry.ID(other), artifact=rec)
+                for e, other, rec in rows]
+
+
+@strawberry.type(description="One link between two artifacts, seen from one end.")
+class ArtifactLink:
+    relation: str = strawberry.field(description="Link field name, or 'derived_from'.")
+    key: str | None = strawberry.field(description="Entry key of a link_dict value.")
+    position: int = strawberry.field(description="Position within a list value.")
+    artifact_id: strawberry.ID = strawberry.field(description="Id of the other end.")
+    artifact: Artifact | None = strawberry.field(
+        description="The other end; null when deleted or invisible to the caller.")
+
+
+def _rec(obj: Any) -> ArtifactRecord:
+    return obj  # resolvers receive the ArtifactRecord as `self`

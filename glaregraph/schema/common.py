@@ -1,0 +1,119 @@
+"""The fixed GraphQL types every schema has: enums, page info, principal, type info, links, blobs."""
+
+import datetime as dt
+import enum
+from typing import Any
+
+import strawberry
+
+from glaregraph.schema.scalars import JSON, Long
+
+
+@strawberry.enum(description="Who can see an artifact.")
+class Visibility(enum.Enum):
+    PRIVATE = "PRIVATE"
+    SHARED = "SHARED"
+    PUBLIC = "PUBLIC"
+
+
+@strawberry.enum(description="Where an artifact is in its lifecycle (DELETED is never shown).")
+class ArtifactStatus(enum.Enum):
+    DRAFTED = "DRAFTED"
+    ACTIVE = "ACTIVE"
+    DEACTIVATED = "DEACTIVATED"
+
+
+@strawberry.enum(description="Sort direction; nulls sort last ascending and first descending.")
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.enum(description="Which links to list: held by this artifact, pointing at it, or both.")
+class LinkDirection(enum.Enum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+@strawberry.enum(description="Upload state of a blob.")
+class BlobStatus(enum.Enum):
+    SAVING = "SAVING"
+    ACTIVE = "ACTIVE"
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow the last one.")
+    has_previous_page: bool = strawberry.field(description="Items precede the first one.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(name="Principal", description="The caller, as the server sees it.")
+class PrincipalType:
+    user_id: str | None = strawberry.field(description="User id (token subject).")
+    project: str | None = strawberry.field(description="Project the caller acts for.")
+    roles: list[str] = strawberry.field(description="Roles granted to the caller.")
+    is_admin: bool = strawberry.field(description="The caller has the admin role.")
+    anonymous: bool = strawberry.field(description="No credentials were presented.")
+
+
+@strawberry.type(description="One field of an artifact type, as written in its definition.")
+class FieldInfo:
+    name: str = strawberry.field(description="Field name in the type definition (snake case).")
+    graphql_name: str = strawberry.field(description="Field name in the schema (camel case).")
+    kind: str = strawberry.field(description="Kind: string, integer, blob_dict, link, ...")
+    of: str | None = strawberry.field(description="Element kind of a list or dict.")
+    to: str | None = strawberry.field(description="Target type of a link kind, or '*'.")
+    description: str | None = strawberry.field(description="What the field holds.")
+    required_on_activate: bool = strawberry.field(description="Must be set to activate.")
+    mutable: bool = strawberry.field(description="May change after activation.")
+    nullable: bool = strawberry.field(description="May be null.")
+    sortable: bool = strawberry.field(description="Has a sort enum value.")
+    filterable: bool = strawberry.field(description="Appears in the type's filter input.")
+    default: JSON | None = strawberry.field(description="Value a create takes when omitted.")
+    validators: JSON = strawberry.field(description="Value constraints (max_length, min, ...).")
+
+
+@strawberry.type(description="An artifact type: its names, fields and a JSON Schema of its input.")
+class ArtifactTypeInfo:
+    name: str = strawberry.field(description="Type name in definitions (snake case).")
+    graphql_name: str = strawberry.field(description="Object type name in the schema.")
+    display_name: str = strawberry.field(description="Human-readable name.")
+    plural: str = strawberry.field(description="Plural name (the list query's base).")
+    description: str | None = strawberry.field(description="What artifacts of the type are.")
+    fields: list[FieldInfo] = strawberry.field(description="Own fields, in definition order.")
+    json_schema: JSON = strawberry.field(
+        description="JSON Schema (draft 2020-12) of the type's create input.")
+
+
+@strawberry.type(description="A binary value of an artifact field (or of a folder entry).")
+class Blob:
+    field: str = strawberry.field(description="Field the blob belongs to.")
+    key: str | None = strawberry.field(description="Folder entry name (blob_dict fields).")
+    status: BlobStatus = strawberry.field(description="SAVING while uploading, then ACTIVE.")
+    size: Long | None = strawberry.field(description="Size in bytes.")
+    sha256: str | None = strawberry.field(description="Hex SHA-256 of the content.")
+    verified: bool = strawberry.field(description="The server computed sha256 itself.")
+    content_type: str | None = strawberry.field(description="Media type.")
+    external: bool = strawberry.field(description="Data lives at an external URL.")
+    url: str | None = strawberry.field(description="External location, if external.")
+    created_at: dt.datetime = strawberry.field(description="When the value was set.")
+
+
+@strawberry.input(description="One entry of a link_dict value.")
+class LinkEntryInput:
+    key: str = strawberry.field(description="Entry name.")
+    id: strawberry.ID = strawberry.field(description="Id of the linked artifact.")
+
+
+def blob_from_row(row: dict[str, Any]) -> Blob:
+    return Blob(
+        field=row["field"], key=row["key"] or None, status=BlobStatus(row["status"]),
+        size=row["size"], sha256=row["sha256"], verified=row["verified"],
+        content_type=row["content_type"], external=row["external"], url=row["url"],
+        created_at=row["created_at"],
+    )
+
+

@@ -1,0 +1,79 @@
+"""Composition root: builds the catalog, schema and routes from Settings into a Starlette app."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.policy import Policy
+from glaregraph.catalog.store.database import Database
+from glaregraph.catalog.typedef.loader import load_registry
+from glaregraph.schema.build import build_schema, print_sdl
+from glaregraph.schema.executor import Executor
+from glaregraph.schema.limits import Limits
+from glaregraph.server.auth import make_authenticator
+from glaregraph.server.graphiql import graphiql_routes
+from glaregraph.server.graphql_http import GraphQLEndpoint
+from glaregraph.server.settings import Settings
+
+
+def create_app(settings: Settings) -> Starlette:
+    registry = load_registry(settings.types)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    catalog = Catalog(db=db, registry=registry, policy=Policy.from_file(settings.policy))
+    schema = build_schema(registry)
+    sdl = print_sdl(schema)
+    limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)
+    endpoint = GraphQLEndpoint(catalog, Executor(schema, limits), make_authenticator(settings),
+                               settings.max_body_bytes, settings.anonymous_read,
+                               settings.public_schema)
+
+    async def schema_sdl(request: Request) -> Response:
+        if not settings.public_schema:
+            auth = endpoint.authenticator.authenticate(request.headers.get("authorization"))
+            if auth.anonymous:
+                return JSONResponse({"errors": [{"message": "authentication required",
+                                                 "extensions": {"code": "UNAUTHENTICATED"}}]},
+                                    status_code=401)
+        return PlainTextResponse(sdl, media_type="application/graphql")
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            await db.ping()
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]},
+                                status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/schema.graphql", schema_sdl, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            *graphiql_routes(),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.catalog = catalog
+    app.state.schema = schema
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn workers: each process reads the same environment."""
+    return create_app(Settings())

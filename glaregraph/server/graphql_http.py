@@ -1,0 +1,114 @@
+"""GraphQL over HTTP: body limits, JSON shape checks, auth, GET for queries, GraphiQL for browsers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.errors import Unauthenticated
+from glaregraph.resolvers.context import RequestContext
+from glaregraph.schema.errors import error_dict
+from glaregraph.schema.executor import Executor, is_introspection
+from glaregraph.server.auth import Authenticator
+from glaregraph.server.graphiql import render_graphiql
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+@dataclass
+class GraphQLEndpoint:
+    catalog: Catalog
+    executor: Executor
+    authenticator: Authenticator
+    max_body_bytes: int
+    anonymous_read: bool
+    public_schema: bool
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            if request.method == "GET" and _wants_html(request):
+                return HTMLResponse(render_graphiql("/graphql", "/graphiql-static"))
+            query, variables, operation_name = await self._read(request)
+            principal = self.authenticator.authenticate(request.headers.get("authorization"))
+        except BadRequest as exc:
+            return _error(exc.status, exc.message, exc.code)
+        except Unauthenticated as exc:
+            return _error(401, exc.message, "UNAUTHENTICATED")
+        if principal.anonymous and not self._anonymous_allowed(query, operation_name):
+            return _error(401, "authentication required", "UNAUTHENTICATED")
+        context = RequestContext(self.catalog, principal,
+                                 request.headers.get("x-request-id") or uuid.uuid4().hex)
+        outcome = await self.executor.run(query, variables, operation_name, context,
+                                          allow_mutation=request.method == "POST")
+        return JSONResponse(outcome.body, status_code=outcome.status,
+                            headers={"x-request-id": context.request_id})
+
+    def _anonymous_allowed(self, query: str, operation_name: str | None) -> bool:
+        if self.anonymous_read:
+            return True
+        _, op = self.executor.operation(query, operation_name)
+        return self.public_schema and op is not None and is_introspection(op)
+
+    async def _read(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+        if request.method == "GET":
+            params = request.query_params
+            raw_vars = params.get("variables")
+            try:
+                variables = json.loads(raw_vars) if raw_vars else None
+            except ValueError as exc:
+                raise BadRequest(400, "variables must be a JSON object") from exc
+            return _checked({"query": params.get("query"), "variables": variables,
+                             "operationName": params.get("operationName")})
+        body = await _read_body(request, self.max_body_bytes)
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise BadRequest(400, "the request body is not JSON") from exc
+        return _checked(payload)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BadRequest(413, f"request body over {limit} bytes", "PAYLOAD_TOO_LARGE")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadRequest(413, f"request body over {limit} bytes", "PAYLOAD_TOO_LARGE")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
+    if not isinstance(payload, dict):
+        raise BadRequest(400, "the request must be a JSON object")
+    query, variables, name = (payload.get("query"), payload.get("variables"),
+                              payload.get("operationName"))
+    if not isinstance(query, str):
+        raise BadRequest(400, "the request has no string 'query'")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest(400, "'variables' must be an object")
+    if name is not None and not isinstance(name, str):
+        raise BadRequest(400, "'operationName' must be a string")
+    return query, variables, name
+
+
+def _wants_html(request: Request) -> bool:
+    return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [error_dict(message, code)]}, status_code=status)
+
+
