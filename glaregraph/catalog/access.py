@@ -1,4 +1,5 @@
-"""Loading an artifact for a mutation: visible or NOT_FOUND, row-locked, policy and revision checked.
+"""Loading an artifact for a mutation: visible or NOT_FOUND, row-locked, policy and revision
+checked.
 
 Every mutation of an existing artifact goes through `lock_for_change`, so the later lease and
 quota checks have one place to plug in.
@@ -25,9 +26,14 @@ def require_user(principal: Principal) -> None:
         raise Unauthenticated("this operation needs an authenticated caller")
 
 
-async def lock_for_change(conn: AsyncConnection, catalog: Catalog, principal: Principal,
-                          artifact_id: str, action: str,
-                          expected_revision: int | None = None) -> ArtifactRecord:
+async def lock_for_change(
+    conn: AsyncConnection,
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    action: str,
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     """The artifact, locked for this transaction, once the caller may `action` it."""
     require_user(principal)
     stmt = sa.select(artifacts).where(artifacts.c.id == artifact_id, visible(principal))
@@ -44,9 +50,10 @@ async def lock_for_change(conn: AsyncConnection, catalog: Catalog, principal: Pr
     return record
 
 
-async def save_changes(conn: AsyncConnection, record: ArtifactRecord, now: dt.datetime,
-                       **changes: Any) -> ArtifactRecord:
-    """Write `changes` (column values), bump the revision and `updated_at`; return the new record."""
+async def save_changes(
+    conn: AsyncConnection, record: ArtifactRecord, now: dt.datetime, **changes: Any
+) -> ArtifactRecord:
+    """Write `changes` (column values), bump revision and `updated_at`; return the new record."""
     values = {**changes, "revision": record.revision + 1, "updated_at": now}
     await conn.execute(sa.update(artifacts).where(artifacts.c.id == record.id).values(**values))
     for key, value in values.items():

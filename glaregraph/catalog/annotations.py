@@ -18,70 +18,104 @@ from glaregraph.catalog.store.tables import aliases, artifact_tags
 MAX_TAGS = 255
 
 
-async def add_tags(catalog: Catalog, principal: Principal, artifact_id: str,
-                   tags: list[str], expected_revision: int | None = None) -> ArtifactRecord:
+async def add_tags(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    tags: list[str],
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     wanted = basefields.validate_tags(tags, "tags")
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "edit_tags",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "edit_tags", expected_revision
+        )
         current = await _tags(conn, record.id)
         new = [t for t in wanted if t not in current]
         if not new:
             return record
         if len(current) + len(new) > MAX_TAGS:
             raise BadUserInput(f"an artifact carries at most {MAX_TAGS} tags", field="tags")
-        await conn.execute(sa.insert(artifact_tags),
-                           [{"artifact_id": record.id, "tag": t} for t in new])
+        await conn.execute(
+            sa.insert(artifact_tags), [{"artifact_id": record.id, "tag": t} for t in new]
+        )
         return await save_changes(conn, record, catalog.clock())
 
 
-async def remove_tags(catalog: Catalog, principal: Principal, artifact_id: str,
-                   tags: list[str], expected_revision: int | None = None) -> ArtifactRecord:
+async def remove_tags(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    tags: list[str],
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "edit_tags",
-                                       expected_revision)
-        result = await conn.execute(sa.delete(artifact_tags).where(
-            artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(tags)))
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "edit_tags", expected_revision
+        )
+        result = await conn.execute(
+            sa.delete(artifact_tags).where(
+                artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(tags)
+            )
+        )
         if not result.rowcount:
             return record
         return await save_changes(conn, record, catalog.clock())
 
 
-async def set_metadata(catalog: Catalog, principal: Principal, artifact_id: str,
-                       entries: Any, expected_revision: int | None = None) -> ArtifactRecord:
+async def set_metadata(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    entries: Any,
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "edit_metadata",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "edit_metadata", expected_revision
+        )
         merged = {**record.meta, **basefields.validate_metadata(entries, "entries")}
         merged = basefields.validate_metadata(merged, "entries")
         return await _save_metadata(conn, catalog, record, merged)
 
 
-async def remove_metadata(catalog: Catalog, principal: Principal, artifact_id: str,
-                          keys: list[str], expected_revision: int | None = None
-                          ) -> ArtifactRecord:
+async def remove_metadata(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    keys: list[str],
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "edit_metadata",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "edit_metadata", expected_revision
+        )
         kept = {k: v for k, v in record.meta.items() if k not in set(keys)}
         return await _save_metadata(conn, catalog, record, kept)
 
 
-async def _save_metadata(conn: AsyncConnection, catalog: Catalog, record: ArtifactRecord,
-                         meta: dict[str, str]) -> ArtifactRecord:
+async def _save_metadata(
+    conn: AsyncConnection, catalog: Catalog, record: ArtifactRecord, meta: dict[str, str]
+) -> ArtifactRecord:
     if meta == record.meta:
         return record
     lifecycle.check_field_change(record.status, False, "metadata")
     return await save_changes(conn, record, catalog.clock(), meta=meta)
 
 
-async def set_alias(catalog: Catalog, principal: Principal, artifact_id: str,
-                    alias: str, expected_revision: int | None = None) -> ArtifactRecord:
+async def set_alias(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    alias: str,
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     """Point `alias` at this artifact; it moves away from whichever version held it."""
     _check_alias(alias)
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "set_alias",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "set_alias", expected_revision
+        )
         if record.status == lifecycle.DEACTIVATED:
             raise Conflict("a deactivated artifact cannot take an alias")
         key = _alias_key(record, alias)
@@ -89,27 +123,44 @@ async def set_alias(catalog: Catalog, principal: Principal, artifact_id: str,
         if holder == record.id:
             return record
         await conn.execute(sa.delete(aliases).where(*key))
-        await conn.execute(sa.insert(aliases).values(
-            owner=record.owner, type_name=record.type_name, name=record.name, alias=alias,
-            artifact_id=record.id))
+        await conn.execute(
+            sa.insert(aliases).values(
+                owner=record.owner,
+                type_name=record.type_name,
+                name=record.name,
+                alias=alias,
+                artifact_id=record.id,
+            )
+        )
         return await save_changes(conn, record, catalog.clock())
 
 
-async def remove_alias(catalog: Catalog, principal: Principal, artifact_id: str,
-                       alias: str, expected_revision: int | None = None) -> ArtifactRecord:
+async def remove_alias(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    alias: str,
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "set_alias",
-                                       expected_revision)
-        result = await conn.execute(sa.delete(aliases).where(
-            *_alias_key(record, alias), aliases.c.artifact_id == record.id))
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "set_alias", expected_revision
+        )
+        result = await conn.execute(
+            sa.delete(aliases).where(*_alias_key(record, alias), aliases.c.artifact_id == record.id)
+        )
         if not result.rowcount:
             raise NotFound(f"artifact {artifact_id} has no alias '{alias}'", field="alias")
         return await save_changes(conn, record, catalog.clock())
 
 
 def _alias_key(record: ArtifactRecord, alias: str) -> list[Any]:
-    return [aliases.c.owner == record.owner, aliases.c.type_name == record.type_name,
-            aliases.c.name == record.name, aliases.c.alias == alias]
+    return [
+        aliases.c.owner == record.owner,
+        aliases.c.type_name == record.type_name,
+        aliases.c.name == record.name,
+        aliases.c.alias == alias,
+    ]
 
 
 def _check_alias(alias: str) -> None:
@@ -118,6 +169,7 @@ def _check_alias(alias: str) -> None:
 
 
 async def _tags(conn: AsyncConnection, artifact_id: str) -> set[str]:
-    rows = await conn.execute(sa.select(artifact_tags.c.tag).where(
-        artifact_tags.c.artifact_id == artifact_id))
+    rows = await conn.execute(
+        sa.select(artifact_tags.c.tag).where(artifact_tags.c.artifact_id == artifact_id)
+    )
     return set(rows.scalars())

@@ -11,9 +11,29 @@ from glaregraph.catalog.versions import normalize_version
 
 # Snake-case names of the Artifact interface; a type's own field may not reuse one.
 BASE_FIELD_NAMES = (
-    "id", "type_name", "name", "version", "description", "owner", "created_by", "visibility",
-    "status", "tags", "metadata", "revision", "created_at", "updated_at", "activated_at", "blobs",
-    "derived_from", "derived_from_ids", "links", "lineage", "aliases", "shared_with", "lock",
+    "id",
+    "type_name",
+    "name",
+    "version",
+    "description",
+    "owner",
+    "created_by",
+    "visibility",
+    "status",
+    "tags",
+    "metadata",
+    "revision",
+    "created_at",
+    "updated_at",
+    "activated_at",
+    "blobs",
+    "derived_from",
+    "derived_from_ids",
+    "links",
+    "lineage",
+    "aliases",
+    "shared_with",
+    "lock",
 )
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 4096

@@ -30,12 +30,14 @@ def base_columns(values: Mapping[str, Any]) -> dict[str, Any]:
         out["name"] = basefields.validate_name(values["name"], "input.name")
     if "version" in values:
         version = values["version"]
-        normalized = basefields.validate_version("0.0.0" if version is None else version,
-                                                 "input.version")
+        normalized = basefields.validate_version(
+            "0.0.0" if version is None else version, "input.version"
+        )
         out["version"], out["version_key"] = normalized, version_key(normalized)
     if "description" in values:
-        out["description"] = basefields.validate_description(values["description"],
-                                                             "input.description")
+        out["description"] = basefields.validate_description(
+            values["description"], "input.description"
+        )
     if "metadata" in values:
         out["meta"] = basefields.validate_metadata(values["metadata"] or {}, "input.metadata")
     return out

@@ -75,7 +75,8 @@ class RevisionMismatch(Conflict):
     def __init__(self, expected: int, actual: int) -> None:
         super().__init__(
             f"revision mismatch: expected {expected}, the artifact is at {actual}",
-            expected=expected, actual=actual,
+            expected=expected,
+            actual=actual,
         )
 
 

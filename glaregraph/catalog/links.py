@@ -40,30 +40,53 @@ def link_entries(f: FieldDef | None, value: Any, path: str) -> list[Entry]:
         entries = [(None, str(v)) for v in value]
         if len({t for _, t in entries}) != len(entries):
             raise BadUserInput("the same artifact is linked twice", field=path)
-    limit = f.validators.max_items if f is not None and f.validators.max_items else DEFAULT_MAX_ITEMS
+    limit = (
+        f.validators.max_items if f is not None and f.validators.max_items else DEFAULT_MAX_ITEMS
+    )
     if len(entries) > limit:
         raise BadUserInput(f"at most {limit} links", field=path)
     return entries
 
 
-async def replace_links(conn: AsyncConnection, principal: Principal, source_id: str,
-                        relation: str, to: str, entries: list[Entry], path: str,
-                        indexed: bool = True) -> None:
+async def replace_links(
+    conn: AsyncConnection,
+    principal: Principal,
+    source_id: str,
+    relation: str,
+    to: str,
+    entries: list[Entry],
+    path: str,
+    indexed: bool = True,
+) -> None:
     """Make `entries` the whole value of `relation` on `source_id`."""
     await check_targets(conn, principal, to, entries, path, indexed)
     await conn.execute(
         sa.delete(edges).where(edges.c.source_id == source_id, edges.c.relation == relation)
     )
     if entries:
-        await conn.execute(sa.insert(edges), [
-            {"source_id": source_id, "target_id": target, "relation": relation, "key": key,
-             "position": i}
-            for i, (key, target) in enumerate(entries)
-        ])
+        await conn.execute(
+            sa.insert(edges),
+            [
+                {
+                    "source_id": source_id,
+                    "target_id": target,
+                    "relation": relation,
+                    "key": key,
+                    "position": i,
+                }
+                for i, (key, target) in enumerate(entries)
+            ],
+        )
 
 
-async def check_targets(conn: AsyncConnection, principal: Principal, to: str,
-                        entries: list[Entry], path: str, indexed: bool) -> None:
+async def check_targets(
+    conn: AsyncConnection,
+    principal: Principal,
+    to: str,
+    entries: list[Entry],
+    path: str,
+    indexed: bool,
+) -> None:
     ids = {target for _, target in entries}
     if not ids:
         return

@@ -49,9 +49,14 @@ class Page:
         return self.cursors[-1] if self.cursors else None
 
 
-async def list_artifacts(db: Database, principal: Principal, t: TypeDef | None,
-                         filter_spec: Mapping[str, Any] | None,
-                         sort: list[tuple[str, bool]] | None, args: PageArgs) -> Page:
+async def list_artifacts(
+    db: Database,
+    principal: Principal,
+    t: TypeDef | None,
+    filter_spec: Mapping[str, Any] | None,
+    sort: list[tuple[str, bool]] | None,
+    args: PageArgs,
+) -> Page:
     """A page of the artifacts `principal` may see, of type `t` (None = every type)."""
     backward = args.last is not None or args.before is not None
     size = _page_size(args.last if backward else args.first, "last" if backward else "first")
@@ -70,22 +75,30 @@ async def list_artifacts(db: Database, principal: Principal, t: TypeDef | None,
     rows = list(rows[:size])
     if backward:
         rows.reverse()
-    cursors = [ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))])
-               for r in rows]
+    cursors = [
+        ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))]) for r in rows
+    ]
     return Page(
-        records=[ArtifactRecord.from_row(r) for r in rows], cursors=cursors,
+        records=[ArtifactRecord.from_row(r) for r in rows],
+        cursors=cursors,
         has_next=more if not backward else args.before is not None,
-        has_previous=more if backward else args.after is not None, where=where,
+        has_previous=more if backward else args.after is not None,
+        where=where,
     )
 
 
 async def count_artifacts(db: Database, where: ColumnElement[bool]) -> int:
     async with db.read() as conn:
-        return int((await conn.execute(sa.select(sa.func.count()).select_from(artifacts).where(where))).scalar_one())
+        return int(
+            (
+                await conn.execute(sa.select(sa.func.count()).select_from(artifacts).where(where))
+            ).scalar_one()
+        )
 
 
-def _where(principal: Principal, t: TypeDef | None, filter_spec: Mapping[str, Any] | None
-           ) -> ColumnElement[bool]:
+def _where(
+    principal: Principal, t: TypeDef | None, filter_spec: Mapping[str, Any] | None
+) -> ColumnElement[bool]:
     spec = dict(filter_spec or {})
     latest = _pop_latest(spec)
     conds: list[ColumnElement[bool]] = [visible(principal), compile_filter(spec, t)]
@@ -94,13 +107,19 @@ def _where(principal: Principal, t: TypeDef | None, filter_spec: Mapping[str, An
     where = sa.and_(*conds)
     if not latest:
         return where
-    ranked = sa.select(
-        artifacts.c.id,
-        sa.func.row_number().over(
-            partition_by=[artifacts.c.type_name, artifacts.c.name],
-            order_by=[artifacts.c.version_key.desc(), artifacts.c.id],
-        ).label("rn"),
-    ).where(where).subquery("ranked")
+    ranked = (
+        sa.select(
+            artifacts.c.id,
+            sa.func.row_number()
+            .over(
+                partition_by=[artifacts.c.type_name, artifacts.c.name],
+                order_by=[artifacts.c.version_key.desc(), artifacts.c.id],
+            )
+            .label("rn"),
+        )
+        .where(where)
+        .subquery("ranked")
+    )
     return sa.and_(where, artifacts.c.id.in_(sa.select(ranked.c.id).where(ranked.c.rn == 1)))
 
 
@@ -112,10 +131,11 @@ def _pop_latest(spec: dict[str, Any]) -> bool:
         spec["version"] = {k: v for k, v in version.items() if k != "latest"}
     for key in ("and", "or", "not"):
         nested = spec.get(key)
-        for sub in (nested if isinstance(nested, list) else [nested] if nested else []):
+        for sub in nested if isinstance(nested, list) else [nested] if nested else []:
             if (sub.get("version") or {}).get("latest") is not None:
-                raise BadUserInput("version.latest is allowed only at the top of a filter",
-                                   field=f"filter.{key}")
+                raise BadUserInput(
+                    "version.latest is allowed only at the top of a filter", field=f"filter.{key}"
+                )
     return latest
 
 

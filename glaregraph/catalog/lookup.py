@@ -32,9 +32,16 @@ from glaregraph.catalog.versions import (
 LATEST = "latest"
 
 
-async def find_one(db: Database, principal: Principal, t: TypeDef, *, id: str | None = None,
-                   name: str | None = None, version: str | None = LATEST,
-                   alias: str | None = None) -> ArtifactRecord | None:
+async def find_one(
+    db: Database,
+    principal: Principal,
+    t: TypeDef,
+    *,
+    id: str | None = None,
+    name: str | None = None,
+    version: str | None = LATEST,
+    alias: str | None = None,
+) -> ArtifactRecord | None:
     """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
     alias. Preference: the caller's own project, then ACTIVE over DRAFTED, then highest version."""
     conds: list[Any] = [artifacts.c.type_name == t.name, visible(principal)]
@@ -45,15 +52,27 @@ async def find_one(db: Database, principal: Principal, t: TypeDef, *, id: str | 
     else:
         conds.append(artifacts.c.name == name)
         if alias is not None:
-            conds.append(artifacts.c.id.in_(sa.select(aliases.c.artifact_id).where(
-                aliases.c.type_name == t.name, aliases.c.name == name, aliases.c.alias == alias)))
+            conds.append(
+                artifacts.c.id.in_(
+                    sa.select(aliases.c.artifact_id).where(
+                        aliases.c.type_name == t.name,
+                        aliases.c.name == name,
+                        aliases.c.alias == alias,
+                    )
+                )
+            )
         elif version is not None and version != LATEST:
             conds.append(_version_condition(version))
     own = sa.case((artifacts.c.owner == (principal.project or ""), 0), else_=1)
-    status = sa.case((artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1),
-                     else_=2)
-    stmt = (sa.select(artifacts).where(*conds)
-            .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id).limit(1))
+    status = sa.case(
+        (artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2
+    )
+    stmt = (
+        sa.select(artifacts)
+        .where(*conds)
+        .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
+        .limit(1)
+    )
     async with db.read() as conn:
         row = (await conn.execute(stmt)).mappings().first()
     return ArtifactRecord.from_row(row) if row else None
@@ -66,11 +85,17 @@ def _version_condition(version: str) -> Any:
             for iv in parse_range(version):
                 lo = hi = sa.true()
                 if iv.lower is not None:
-                    lo = artifacts.c.version_key >= iv.lower if iv.lower_inclusive \
+                    lo = (
+                        artifacts.c.version_key >= iv.lower
+                        if iv.lower_inclusive
                         else artifacts.c.version_key > iv.lower
+                    )
                 if iv.upper is not None:
-                    hi = artifacts.c.version_key <= iv.upper if iv.upper_inclusive \
+                    hi = (
+                        artifacts.c.version_key <= iv.upper
+                        if iv.upper_inclusive
                         else artifacts.c.version_key < iv.upper
+                    )
                 parts.append(sa.and_(lo, hi))
             return sa.or_(sa.false(), *parts)
         return artifacts.c.version_key == version_key(normalize_version(version))
@@ -78,43 +103,54 @@ def _version_condition(version: str) -> Any:
         raise BadUserInput(f"not a version or version range: {exc}", field="version") from exc
 
 
-async def get_visible(db: Database, principal: Principal, ids: Sequence[str]
-                      ) -> list[ArtifactRecord | None]:
+async def get_visible(
+    db: Database, principal: Principal, ids: Sequence[str]
+) -> list[ArtifactRecord | None]:
     """Artifacts by id in the order asked, None where missing, deleted or invisible."""
     if not ids:
         return []
     stmt = sa.select(artifacts).where(artifacts.c.id.in_(set(ids)), visible(principal))
     async with db.read() as conn:
-        found = {r["id"]: ArtifactRecord.from_row(r)
-                 for r in (await conn.execute(stmt)).mappings()}
+        found = {r["id"]: ArtifactRecord.from_row(r) for r in (await conn.execute(stmt)).mappings()}
     return [found.get(i) for i in ids]
 
 
 async def tags_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (sa.select(artifact_tags.c.artifact_id, artifact_tags.c.tag)
-            .where(artifact_tags.c.artifact_id.in_(set(ids))).order_by(artifact_tags.c.tag))
+    stmt = (
+        sa.select(artifact_tags.c.artifact_id, artifact_tags.c.tag)
+        .where(artifact_tags.c.artifact_id.in_(set(ids)))
+        .order_by(artifact_tags.c.tag)
+    )
     return await _grouped(db, stmt, ids)
 
 
 async def aliases_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (sa.select(aliases.c.artifact_id, aliases.c.alias)
-            .where(aliases.c.artifact_id.in_(set(ids))).order_by(aliases.c.alias))
+    stmt = (
+        sa.select(aliases.c.artifact_id, aliases.c.alias)
+        .where(aliases.c.artifact_id.in_(set(ids)))
+        .order_by(aliases.c.alias)
+    )
     return await _grouped(db, stmt, ids)
 
 
 async def shares_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (sa.select(artifact_shares.c.artifact_id, artifact_shares.c.project)
-            .where(artifact_shares.c.artifact_id.in_(set(ids)))
-            .order_by(artifact_shares.c.project))
+    stmt = (
+        sa.select(artifact_shares.c.artifact_id, artifact_shares.c.project)
+        .where(artifact_shares.c.artifact_id.in_(set(ids)))
+        .order_by(artifact_shares.c.project)
+    )
     return await _grouped(db, stmt, ids)
 
 
 async def links_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
     """Outgoing edges per artifact, in relation then position order."""
-    stmt = (sa.select(edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position,
-                      edges.c.target_id)
-            .where(edges.c.source_id.in_(set(ids)))
-            .order_by(edges.c.relation, edges.c.position))
+    stmt = (
+        sa.select(
+            edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position, edges.c.target_id
+        )
+        .where(edges.c.source_id.in_(set(ids)))
+        .order_by(edges.c.relation, edges.c.position)
+    )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     async with db.read() as conn:
         for row in (await conn.execute(stmt)).mappings():
@@ -123,8 +159,11 @@ async def links_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]
 
 
 async def blobs_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-    stmt = (sa.select(blobs).where(blobs.c.artifact_id.in_(set(ids)))
-            .order_by(blobs.c.field, blobs.c.key))
+    stmt = (
+        sa.select(blobs)
+        .where(blobs.c.artifact_id.in_(set(ids)))
+        .order_by(blobs.c.field, blobs.c.key)
+    )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     async with db.read() as conn:
         for row in (await conn.execute(stmt)).mappings():
@@ -140,14 +179,18 @@ async def _grouped(db: Database, stmt: Any, ids: Sequence[str]) -> list[list[str
     return [out.get(i, []) for i in ids]
 
 
-async def links_into(db: Database, principal: Principal, ids: Sequence[str]
-                     ) -> list[list[dict[str, Any]]]:
+async def links_into(
+    db: Database, principal: Principal, ids: Sequence[str]
+) -> list[list[dict[str, Any]]]:
     """Incoming edges per artifact, held by artifacts the caller may see."""
-    stmt = (sa.select(edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position,
-                      edges.c.target_id)
-            .join(artifacts, artifacts.c.id == edges.c.source_id)
-            .where(edges.c.target_id.in_(set(ids)), visible(principal))
-            .order_by(edges.c.relation, edges.c.source_id, edges.c.position))
+    stmt = (
+        sa.select(
+            edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position, edges.c.target_id
+        )
+        .join(artifacts, artifacts.c.id == edges.c.source_id)
+        .where(edges.c.target_id.in_(set(ids)), visible(principal))
+        .order_by(edges.c.relation, edges.c.source_id, edges.c.position)
+    )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     async with db.read() as conn:
         for row in (await conn.execute(stmt)).mappings():

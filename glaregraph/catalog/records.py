@@ -29,11 +29,21 @@ class ArtifactRecord:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ArtifactRecord:
         return cls(
-            id=row["id"], type_name=row["type_name"], name=row["name"], version=row["version"],
-            description=row["description"], owner=row["owner"], created_by=row["created_by"],
-            visibility=row["visibility"], status=row["status"], revision=row["revision"],
-            created_at=row["created_at"], updated_at=row["updated_at"],
-            activated_at=row["activated_at"], data=row["data"] or {}, meta=row["meta"] or {},
+            id=row["id"],
+            type_name=row["type_name"],
+            name=row["name"],
+            version=row["version"],
+            description=row["description"],
+            owner=row["owner"],
+            created_by=row["created_by"],
+            visibility=row["visibility"],
+            status=row["status"],
+            revision=row["revision"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            activated_at=row["activated_at"],
+            data=row["data"] or {},
+            meta=row["meta"] or {},
         )
 
     @property

@@ -15,13 +15,19 @@ from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.tables import aliases, artifact_shares, artifact_tags, blobs, edges
 
 
-async def transition(catalog: Catalog, principal: Principal, artifact_id: str, name: str,
-                     expected_revision: int | None) -> ArtifactRecord:
+async def transition(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    name: str,
+    expected_revision: int | None,
+) -> ArtifactRecord:
     """`name` is activate, deactivate or reactivate."""
     action = lifecycle.TRANSITIONS[name][0]
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, action,
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, action, expected_revision
+        )
         if not lifecycle.check_transition(name, record.status):
             return record
         changes: dict[str, object] = {"status": lifecycle.TARGET[name]}
@@ -31,76 +37,114 @@ async def transition(catalog: Catalog, principal: Principal, artifact_id: str, n
         return await save_changes(conn, record, catalog.clock(), **changes)
 
 
-async def publish(catalog: Catalog, principal: Principal, artifact_id: str,
-                  expected_revision: int | None) -> ArtifactRecord:
+async def publish(
+    catalog: Catalog, principal: Principal, artifact_id: str, expected_revision: int | None
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "publish",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "publish", expected_revision
+        )
         if not lifecycle.check_publish(record.status, record.visibility):
             return record
         try:
             return await save_changes(conn, record, catalog.clock(), visibility=lifecycle.PUBLIC)
         except IntegrityError as exc:
-            raise Conflict(f"a public '{record.type_name}' named '{record.name}' version "
-                           f"{record.version} already exists") from exc
+            raise Conflict(
+                f"a public '{record.type_name}' named '{record.name}' version "
+                f"{record.version} already exists"
+            ) from exc
 
 
-async def share(catalog: Catalog, principal: Principal, artifact_id: str, project: str,
-                add: bool, expected_revision: int | None = None) -> ArtifactRecord:
+async def share(
+    catalog: Catalog,
+    principal: Principal,
+    artifact_id: str,
+    project: str,
+    add: bool,
+    expected_revision: int | None = None,
+) -> ArtifactRecord:
     if not project or len(project) > 255:
         raise BadUserInput("project must be 1-255 characters", field="project")
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "share",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "share", expected_revision
+        )
         lifecycle.check_share(record.visibility)
         if project == record.owner:
-            raise BadUserInput("an artifact is always visible to its own project",
-                               field="project")
-        shared = set((await conn.execute(sa.select(artifact_shares.c.project).where(
-            artifact_shares.c.artifact_id == record.id))).scalars())
+            raise BadUserInput("an artifact is always visible to its own project", field="project")
+        shared = set(
+            (
+                await conn.execute(
+                    sa.select(artifact_shares.c.project).where(
+                        artifact_shares.c.artifact_id == record.id
+                    )
+                )
+            ).scalars()
+        )
         if (project in shared) == add:
             return record
         if add:
-            await conn.execute(sa.insert(artifact_shares).values(artifact_id=record.id,
-                                                                 project=project))
+            await conn.execute(
+                sa.insert(artifact_shares).values(artifact_id=record.id, project=project)
+            )
             shared.add(project)
         else:
-            await conn.execute(sa.delete(artifact_shares).where(
-                artifact_shares.c.artifact_id == record.id, artifact_shares.c.project == project))
+            await conn.execute(
+                sa.delete(artifact_shares).where(
+                    artifact_shares.c.artifact_id == record.id, artifact_shares.c.project == project
+                )
+            )
             shared.discard(project)
         visibility = lifecycle.SHARED if shared else lifecycle.PRIVATE
         return await save_changes(conn, record, catalog.clock(), visibility=visibility)
 
 
-async def delete(catalog: Catalog, principal: Principal, artifact_id: str,
-                 expected_revision: int | None) -> str:
+async def delete(
+    catalog: Catalog, principal: Principal, artifact_id: str, expected_revision: int | None
+) -> str:
     """Soft delete: the row stays for history; its own links, tags and aliases go."""
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "delete",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "delete", expected_revision
+        )
         if record.visibility == lifecycle.PUBLIC:
             catalog.policy.check("delete_public", principal, record.owner)
         await _refuse_saving(conn, record.id, "delete")
-        for table, column in ((edges, edges.c.source_id), (aliases, aliases.c.artifact_id),
-                              (artifact_tags, artifact_tags.c.artifact_id)):
+        for table, column in (
+            (edges, edges.c.source_id),
+            (aliases, aliases.c.artifact_id),
+            (artifact_tags, artifact_tags.c.artifact_id),
+        ):
             await conn.execute(sa.delete(table).where(column == record.id))
         await save_changes(conn, record, catalog.clock(), status=lifecycle.DELETED)
     return record.id
 
 
-async def _check_activation(conn: AsyncConnection, catalog: Catalog,
-                            record: ArtifactRecord) -> None:
+async def _check_activation(
+    conn: AsyncConnection, catalog: Catalog, record: ArtifactRecord
+) -> None:
     t = catalog.type(record.type_name)
     await _refuse_saving(conn, record.id, "activate")
     required = [f for f in t.fields if f.required_on_activate]
     if not required:
         return
-    linked = set((await conn.execute(sa.select(edges.c.relation).where(
-        edges.c.source_id == record.id))).scalars())
-    stored = set((await conn.execute(sa.select(blobs.c.field).where(
-        blobs.c.artifact_id == record.id, blobs.c.status == "ACTIVE"))).scalars())
+    linked = set(
+        (
+            await conn.execute(sa.select(edges.c.relation).where(edges.c.source_id == record.id))
+        ).scalars()
+    )
+    stored = set(
+        (
+            await conn.execute(
+                sa.select(blobs.c.field).where(
+                    blobs.c.artifact_id == record.id, blobs.c.status == "ACTIVE"
+                )
+            )
+        ).scalars()
+    )
     missing = [
-        f.graphql_name for f in required
+        f.graphql_name
+        for f in required
         if (f.is_data and record.data.get(f.name) in (None, "", [], {}))
         or (f.is_link and f.name not in linked)
         or (f.is_blob and f.name not in stored)
@@ -110,7 +154,10 @@ async def _check_activation(conn: AsyncConnection, catalog: Catalog,
 
 
 async def _refuse_saving(conn: AsyncConnection, artifact_id: str, action: str) -> None:
-    saving = await conn.scalar(sa.select(blobs.c.id).where(
-        blobs.c.artifact_id == artifact_id, blobs.c.status == "SAVING").limit(1))
+    saving = await conn.scalar(
+        sa.select(blobs.c.id)
+        .where(blobs.c.artifact_id == artifact_id, blobs.c.status == "SAVING")
+        .limit(1)
+    )
     if saving is not None:
         raise Conflict(f"cannot {action} while a blob is being uploaded")

@@ -1,4 +1,5 @@
-"""Creating and updating artifacts of a type: validation, immutability, links, tags; one transaction."""
+"""Creating and updating artifacts of a type: validation, immutability, links and tags, each
+in one transaction."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from glaregraph.catalog.store.tables import artifact_tags, artifacts, edges
 from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef
 
 
-async def create_artifact(catalog: Catalog, principal: Principal, t: TypeDef,
-                          values: Mapping[str, Any]) -> ArtifactRecord:
+async def create_artifact(
+    catalog: Catalog, principal: Principal, t: TypeDef, values: Mapping[str, Any]
+) -> ArtifactRecord:
     require_user(principal)
     catalog.policy.check("create", principal)
     values = {**documents.defaults(t), **values}
@@ -37,26 +39,43 @@ async def create_artifact(catalog: Catalog, principal: Principal, t: TypeDef,
     tags = basefields.validate_tags(values.get("tags") or [], "input.tags")
     now = catalog.clock()
     row = {
-        "id": str(uuid.uuid4()), "type_name": t.name, "owner": principal.project,
-        "created_by": principal.user_id, "visibility": lifecycle.PRIVATE,
-        "status": lifecycle.DRAFTED, "revision": 1, "created_at": now, "updated_at": now,
-        "activated_at": None, "description": None, "meta": {}, "data": data, **columns,
+        "id": str(uuid.uuid4()),
+        "type_name": t.name,
+        "owner": principal.project,
+        "created_by": principal.user_id,
+        "visibility": lifecycle.PRIVATE,
+        "status": lifecycle.DRAFTED,
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+        "activated_at": None,
+        "description": None,
+        "meta": {},
+        "data": data,
+        **columns,
     }
     async with catalog.db.write() as conn:
         await _insert(conn, row)
         await _write_links(conn, principal, t, row["id"], values)
         if tags:
-            await conn.execute(sa.insert(artifact_tags),
-                               [{"artifact_id": row["id"], "tag": tag} for tag in tags])
+            await conn.execute(
+                sa.insert(artifact_tags), [{"artifact_id": row["id"], "tag": tag} for tag in tags]
+            )
     return ArtifactRecord.from_row(row)
 
 
-async def update_artifact(catalog: Catalog, principal: Principal, t: TypeDef, artifact_id: str,
-                          values: Mapping[str, Any], expected_revision: int | None
-                          ) -> ArtifactRecord:
+async def update_artifact(
+    catalog: Catalog,
+    principal: Principal,
+    t: TypeDef,
+    artifact_id: str,
+    values: Mapping[str, Any],
+    expected_revision: int | None,
+) -> ArtifactRecord:
     async with catalog.db.write() as conn:
-        record = await lock_for_change(conn, catalog, principal, artifact_id, "update",
-                                       expected_revision)
+        record = await lock_for_change(
+            conn, catalog, principal, artifact_id, "update", expected_revision
+        )
         if record.type_name != t.name:
             raise BadUserInput(f"artifact {artifact_id} is not of type '{t.name}'", field="id")
         changes = _base_changes(record, values)
@@ -95,8 +114,7 @@ def _base_changes(record: ArtifactRecord, values: Mapping[str, Any]) -> dict[str
 def _check_required_values(t: TypeDef, data: Mapping[str, Any]) -> None:
     for f in t.data_fields:
         if not f.nullable and data.get(f.name) is None:
-            raise BadUserInput(f"'{f.name}' may not be null",
-                               field=documents.input_path(t, f.name))
+            raise BadUserInput(f"'{f.name}' may not be null", field=documents.input_path(t, f.name))
 
 
 async def _insert(conn: AsyncConnection, row: dict[str, Any]) -> None:
@@ -105,32 +123,54 @@ async def _insert(conn: AsyncConnection, row: dict[str, Any]) -> None:
     except IntegrityError as exc:
         raise Conflict(
             f"an artifact '{row['name']}' version {row['version']} already exists",
-            name=row["name"], version=row["version"],
+            name=row["name"],
+            version=row["version"],
         ) from exc
 
 
-async def _check_unique(conn: AsyncConnection, record: ArtifactRecord,
-                        changes: Mapping[str, Any]) -> None:
+async def _check_unique(
+    conn: AsyncConnection, record: ArtifactRecord, changes: Mapping[str, Any]
+) -> None:
     """Renames are still enforced by the unique index; this turns a clash into CONFLICT early."""
     name, version = changes.get("name", record.name), changes.get("version", record.version)
-    clash = await conn.scalar(sa.select(artifacts.c.id).where(
-        artifacts.c.owner == record.owner, artifacts.c.type_name == record.type_name,
-        artifacts.c.name == name, artifacts.c.version == version,
-        artifacts.c.status != "DELETED", artifacts.c.id != record.id))
+    clash = await conn.scalar(
+        sa.select(artifacts.c.id).where(
+            artifacts.c.owner == record.owner,
+            artifacts.c.type_name == record.type_name,
+            artifacts.c.name == name,
+            artifacts.c.version == version,
+            artifacts.c.status != "DELETED",
+            artifacts.c.id != record.id,
+        )
+    )
     if clash is not None:
-        raise Conflict(f"an artifact '{name}' version {version} already exists",
-                       name=name, version=version)
+        raise Conflict(
+            f"an artifact '{name}' version {version} already exists", name=name, version=version
+        )
 
 
-async def _write_links(conn: AsyncConnection, principal: Principal, t: TypeDef, source_id: str,
-                       values: Mapping[str, Any]) -> list[str]:
+async def _write_links(
+    conn: AsyncConnection,
+    principal: Principal,
+    t: TypeDef,
+    source_id: str,
+    values: Mapping[str, Any],
+) -> list[str]:
     written = []
     for f in t.link_fields:
         if f.name in values:
             path = documents.input_path(t, f.name)
             entries = link_entries(f, values[f.name], path)
-            await replace_links(conn, principal, source_id, f.name, f.to or ANY_TYPE, entries,
-                                path, indexed=f.kind is not Kind.LINK)
+            await replace_links(
+                conn,
+                principal,
+                source_id,
+                f.name,
+                f.to or ANY_TYPE,
+                entries,
+                path,
+                indexed=f.kind is not Kind.LINK,
+            )
             written.append(f.name)
     if "derived_from_ids" in values:
         path = "input.derivedFromIds"
@@ -140,8 +180,13 @@ async def _write_links(conn: AsyncConnection, principal: Principal, t: TypeDef, 
     return written
 
 
-async def _update_links(conn: AsyncConnection, principal: Principal, t: TypeDef,
-                        record: ArtifactRecord, values: Mapping[str, Any]) -> bool:
+async def _update_links(
+    conn: AsyncConnection,
+    principal: Principal,
+    t: TypeDef,
+    record: ArtifactRecord,
+    values: Mapping[str, Any],
+) -> bool:
     relevant = [f.name for f in t.link_fields if f.name in values]
     if "derived_from_ids" in values:
         relevant.append(DERIVED_FROM)
@@ -159,12 +204,14 @@ async def _update_links(conn: AsyncConnection, principal: Principal, t: TypeDef,
     return before != after
 
 
-async def _edges_of(conn: AsyncConnection, source_id: str, relations: list[str]
-                    ) -> dict[str, list[tuple[Any, ...]]]:
+async def _edges_of(
+    conn: AsyncConnection, source_id: str, relations: list[str]
+) -> dict[str, list[tuple[Any, ...]]]:
     rows = await conn.execute(
         sa.select(edges.c.relation, edges.c.key, edges.c.target_id)
         .where(edges.c.source_id == source_id, edges.c.relation.in_(relations))
-        .order_by(edges.c.relation, edges.c.position))
+        .order_by(edges.c.relation, edges.c.position)
+    )
     out: dict[str, list[tuple[Any, ...]]] = {}
     for relation, key, target in rows:
         out.setdefault(relation, []).append((key, target))
@@ -173,12 +220,18 @@ async def _edges_of(conn: AsyncConnection, source_id: str, relations: list[str]
 
 async def _replace_tags(conn: AsyncConnection, artifact_id: str, tags: list[str]) -> bool:
     wanted = basefields.validate_tags(tags, "input.tags")
-    current = set((await conn.execute(sa.select(artifact_tags.c.tag).where(
-        artifact_tags.c.artifact_id == artifact_id))).scalars())
+    current = set(
+        (
+            await conn.execute(
+                sa.select(artifact_tags.c.tag).where(artifact_tags.c.artifact_id == artifact_id)
+            )
+        ).scalars()
+    )
     if current == set(wanted):
         return False
     await conn.execute(sa.delete(artifact_tags).where(artifact_tags.c.artifact_id == artifact_id))
     if wanted:
-        await conn.execute(sa.insert(artifact_tags),
-                           [{"artifact_id": artifact_id, "tag": tag} for tag in wanted])
+        await conn.execute(
+            sa.insert(artifact_tags), [{"artifact_id": artifact_id, "tag": tag} for tag in wanted]
+        )
     return True

@@ -11,8 +11,13 @@ from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.resolvers.context import RequestContext
 
 
-async def list_page(ctx: RequestContext, t: TypeDef | None, filter_spec: Mapping[str, Any] | None,
-                    sort: list[tuple[str, bool]] | None, args: listing.PageArgs) -> listing.Page:
+async def list_page(
+    ctx: RequestContext,
+    t: TypeDef | None,
+    filter_spec: Mapping[str, Any] | None,
+    sort: list[tuple[str, bool]] | None,
+    args: listing.PageArgs,
+) -> listing.Page:
     return await listing.list_artifacts(ctx.catalog.db, ctx.principal, t, filter_spec, sort, args)
 
 
@@ -31,16 +36,18 @@ async def by_id(ctx: RequestContext, artifact_id: str) -> ArtifactRecord | None:
     return await ctx.loaders.artifact.load(artifact_id)
 
 
-async def linked(ctx: RequestContext, record: ArtifactRecord, relation: str
-                 ) -> list[tuple[dict[str, Any], ArtifactRecord | None]]:
+async def linked(
+    ctx: RequestContext, record: ArtifactRecord, relation: str
+) -> list[tuple[dict[str, Any], ArtifactRecord | None]]:
     """The edges `record` holds for `relation`, each with its target if visible."""
     edges = [e for e in await ctx.loaders.links.load(record.id) if e["relation"] == relation]
     targets = await ctx.loaders.artifact.load_many([e["target_id"] for e in edges])
     return list(zip(edges, targets, strict=True))
 
 
-async def all_links(ctx: RequestContext, record: ArtifactRecord, direction: str,
-                    relation: str | None) -> list[tuple[dict[str, Any], str, ArtifactRecord | None]]:
+async def all_links(
+    ctx: RequestContext, record: ArtifactRecord, direction: str, relation: str | None
+) -> list[tuple[dict[str, Any], str, ArtifactRecord | None]]:
     """(edge, id of the other end, the other end if visible) for OUT, IN or BOTH."""
     ends: list[tuple[dict[str, Any], str]] = []
     if direction in ("OUT", "BOTH"):

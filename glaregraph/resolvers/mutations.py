@@ -15,52 +15,73 @@ async def create(ctx: RequestContext, t: TypeDef, values: Mapping[str, Any]) -> 
     return await writing.create_artifact(ctx.catalog, ctx.principal, t, values)
 
 
-async def update(ctx: RequestContext, t: TypeDef, artifact_id: str, values: Mapping[str, Any],
-                 expected_revision: int | None) -> ArtifactRecord:
-    return await writing.update_artifact(ctx.catalog, ctx.principal, t, artifact_id, values,
-                                         expected_revision)
+async def update(
+    ctx: RequestContext,
+    t: TypeDef,
+    artifact_id: str,
+    values: Mapping[str, Any],
+    expected_revision: int | None,
+) -> ArtifactRecord:
+    return await writing.update_artifact(
+        ctx.catalog, ctx.principal, t, artifact_id, values, expected_revision
+    )
 
 
-async def transition(ctx: RequestContext, artifact_id: str, name: str,
-                     expected_revision: int | None) -> ArtifactRecord:
-    return await transitions.transition(ctx.catalog, ctx.principal, artifact_id, name,
-                                        expected_revision)
+async def transition(
+    ctx: RequestContext, artifact_id: str, name: str, expected_revision: int | None
+) -> ArtifactRecord:
+    return await transitions.transition(
+        ctx.catalog, ctx.principal, artifact_id, name, expected_revision
+    )
 
 
-async def publish(ctx: RequestContext, artifact_id: str, expected_revision: int | None
-                  ) -> ArtifactRecord:
+async def publish(
+    ctx: RequestContext, artifact_id: str, expected_revision: int | None
+) -> ArtifactRecord:
     return await transitions.publish(ctx.catalog, ctx.principal, artifact_id, expected_revision)
 
 
-async def share(ctx: RequestContext, artifact_id: str, project: str, add: bool,
-                expected_revision: int | None) -> ArtifactRecord:
-    return await transitions.share(ctx.catalog, ctx.principal, artifact_id, project, add,
-                                   expected_revision)
+async def share(
+    ctx: RequestContext, artifact_id: str, project: str, add: bool, expected_revision: int | None
+) -> ArtifactRecord:
+    return await transitions.share(
+        ctx.catalog, ctx.principal, artifact_id, project, add, expected_revision
+    )
 
 
 async def delete(ctx: RequestContext, artifact_id: str, expected_revision: int | None) -> str:
     return await transitions.delete(ctx.catalog, ctx.principal, artifact_id, expected_revision)
 
 
-async def tags(ctx: RequestContext, artifact_id: str, names: list[str], add: bool,
-               expected_revision: int | None) -> ArtifactRecord:
+async def tags(
+    ctx: RequestContext,
+    artifact_id: str,
+    names: list[str],
+    add: bool,
+    expected_revision: int | None,
+) -> ArtifactRecord:
     op = annotations.add_tags if add else annotations.remove_tags
     return await op(ctx.catalog, ctx.principal, artifact_id, names, expected_revision)
 
 
-async def metadata_set(ctx: RequestContext, artifact_id: str, entries: Any,
-                       expected_revision: int | None) -> ArtifactRecord:
-    return await annotations.set_metadata(ctx.catalog, ctx.principal, artifact_id, entries,
-                                          expected_revision)
+async def metadata_set(
+    ctx: RequestContext, artifact_id: str, entries: Any, expected_revision: int | None
+) -> ArtifactRecord:
+    return await annotations.set_metadata(
+        ctx.catalog, ctx.principal, artifact_id, entries, expected_revision
+    )
 
 
-async def metadata_remove(ctx: RequestContext, artifact_id: str, keys: list[str],
-                          expected_revision: int | None) -> ArtifactRecord:
-    return await annotations.remove_metadata(ctx.catalog, ctx.principal, artifact_id, keys,
-                                             expected_revision)
+async def metadata_remove(
+    ctx: RequestContext, artifact_id: str, keys: list[str], expected_revision: int | None
+) -> ArtifactRecord:
+    return await annotations.remove_metadata(
+        ctx.catalog, ctx.principal, artifact_id, keys, expected_revision
+    )
 
 
-async def alias(ctx: RequestContext, artifact_id: str, name: str, add: bool,
-                expected_revision: int | None) -> ArtifactRecord:
+async def alias(
+    ctx: RequestContext, artifact_id: str, name: str, add: bool, expected_revision: int | None
+) -> ArtifactRecord:
     op = annotations.set_alias if add else annotations.remove_alias
     return await op(ctx.catalog, ctx.principal, artifact_id, name, expected_revision)

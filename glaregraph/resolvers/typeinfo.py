@@ -19,11 +19,19 @@ def type_info(ctx: RequestContext, name: str) -> TypeDef | None:
 
 def field_facts(f: FieldDef) -> dict[str, Any]:
     return {
-        "name": f.name, "graphql_name": f.graphql_name, "kind": f.kind.value,
-        "of": f.of.value if f.of else None, "to": f.to, "description": f.description,
-        "required_on_activate": f.required_on_activate, "mutable": f.mutable,
-        "nullable": f.nullable, "sortable": f.sortable, "filterable": f.filterable,
-        "default": f.default if f.has_default else None, "validators": f.validators.as_dict(),
+        "name": f.name,
+        "graphql_name": f.graphql_name,
+        "kind": f.kind.value,
+        "of": f.of.value if f.of else None,
+        "to": f.to,
+        "description": f.description,
+        "required_on_activate": f.required_on_activate,
+        "mutable": f.mutable,
+        "nullable": f.nullable,
+        "sortable": f.sortable,
+        "filterable": f.filterable,
+        "default": f.default if f.has_default else None,
+        "validators": f.validators.as_dict(),
     }
 
 

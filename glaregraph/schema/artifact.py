@@ -62,17 +62,28 @@ class Artifact:
         pairs = await resolve.linked(info.context, _rec(self), "derived_from")
         return [target for _, target in pairs if target is not None]
 
-    @strawberry.field(description="Links this artifact holds (OUT), others hold to it (IN), or both.")
+    @strawberry.field(
+        description="Links this artifact holds (OUT), others hold to it (IN), or both."
+    )
     async def links(
-        self, info: strawberry.Info,
+        self,
+        info: strawberry.Info,
         direction: Annotated[LinkDirection, _arg("Which ends to list.")] = LinkDirection.OUT,
-        relation: Annotated[str | None, _arg("Only this relation (a link field name or "
-                                             "'derived_from').")] = None,
+        relation: Annotated[
+            str | None, _arg("Only this relation (a link field name or 'derived_from').")
+        ] = None,
     ) -> list["ArtifactLink"]:
         rows = await resolve.all_links(info.context, _rec(self), direction.value, relation)
-        return [ArtifactLink(relation=e["relation"], key=e["key"], position=e["position"],
-                             artifact_id=strawberry.ID(other), artifact=rec)
-                for e, other, rec in rows]
+        return [
+            ArtifactLink(
+                relation=e["relation"],
+                key=e["key"],
+                position=e["position"],
+                artifact_id=strawberry.ID(other),
+                artifact=rec,
+            )
+            for e, other, rec in rows
+        ]
 
 
 @strawberry.type(description="One link between two artifacts, seen from one end.")
@@ -82,7 +93,8 @@ class ArtifactLink:
     position: int = strawberry.field(description="Position within a list value.")
     artifact_id: strawberry.ID = strawberry.field(description="Id of the other end.")
     artifact: Artifact | None = strawberry.field(
-        description="The other end; null when deleted or invisible to the caller.")
+        description="The other end; null when deleted or invisible to the caller."
+    )
 
 
 def _rec(obj: Any) -> ArtifactRecord:

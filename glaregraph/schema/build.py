@@ -18,24 +18,39 @@ def build_schema(registry: Registry) -> strawberry.Schema:
     queries: list[Any] = rootcommon.query_fields()
     mutations: list[Any] = []
     artifact_connection = typegen.make_connection("Artifact", Artifact)
-    queries.append(rootgen.list_field(
-        "artifacts", None, Artifact, artifact_connection, inputgen.make_filter("Artifact", None),
-        inputgen.make_sort("Artifact", None), "A page of artifacts of every type you may see."))
+    queries.append(
+        rootgen.list_field(
+            "artifacts",
+            None,
+            Artifact,
+            artifact_connection,
+            inputgen.make_filter("Artifact", None),
+            inputgen.make_sort("Artifact", None),
+            "A page of artifacts of every type you may see.",
+        )
+    )
     for t in types_:
         create, update = inputgen.make_inputs(t)
         connection = typegen.make_connection(t.graphql_name, objects[t.name])
-        q, m = rootgen.type_fields(t, objects[t.name], connection,
-                                   inputgen.make_filter(t.graphql_name, t),
-                                   inputgen.make_sort(t.graphql_name, t), create, update)
+        q, m = rootgen.type_fields(
+            t,
+            objects[t.name],
+            connection,
+            inputgen.make_filter(t.graphql_name, t),
+            inputgen.make_sort(t.graphql_name, t),
+            create,
+            update,
+        )
         queries += q
         mutations += m
     mutations += rootcommon.mutation_fields()
     query = create_type("Query", queries, description="Reading the catalog.")
     mutation = create_type("Mutation", mutations, description="Changing the catalog.")
     return strawberry.Schema(
-        query=query, mutation=mutation, types=list(objects.values()),
-        config=StrawberryConfig(scalar_map=SCALAR_MAP,
-                                default_resolver=typegen.resolve_attribute),
+        query=query,
+        mutation=mutation,
+        types=list(objects.values()),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP, default_resolver=typegen.resolve_attribute),
     )
 
 

@@ -1,4 +1,4 @@
-"""The fixed GraphQL types every schema has: enums, page info, principal, type info, links, blobs."""
+"""The fixed GraphQL types every schema has: enums, page info, principal, type info, blobs."""
 
 import datetime as dt
 import enum
@@ -11,35 +11,41 @@ from glaregraph.schema.scalars import JSON, Long
 
 @strawberry.enum(description="Who can see an artifact.")
 class Visibility(enum.Enum):
-    PRIVATE = "PRIVATE"
-    SHARED = "SHARED"
-    PUBLIC = "PUBLIC"
+    PRIVATE = strawberry.enum_value("PRIVATE", description="Only the owner project (and admins).")
+    SHARED = strawberry.enum_value(
+        "SHARED", description="The owner and the projects it is shared with."
+    )
+    PUBLIC = strawberry.enum_value("PUBLIC", description="Everyone.")
 
 
 @strawberry.enum(description="Where an artifact is in its lifecycle (DELETED is never shown).")
 class ArtifactStatus(enum.Enum):
-    DRAFTED = "DRAFTED"
-    ACTIVE = "ACTIVE"
-    DEACTIVATED = "DEACTIVATED"
+    DRAFTED = strawberry.enum_value(
+        "DRAFTED", description="Being prepared; every field may change."
+    )
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Released; only mutable fields change.")
+    DEACTIVATED = strawberry.enum_value(
+        "DEACTIVATED", description="Withdrawn by an admin; downloads are refused."
+    )
 
 
 @strawberry.enum(description="Sort direction; nulls sort last ascending and first descending.")
 class SortDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Smallest first (nulls last).")
+    DESC = strawberry.enum_value("DESC", description="Largest first (nulls first).")
 
 
 @strawberry.enum(description="Which links to list: held by this artifact, pointing at it, or both.")
 class LinkDirection(enum.Enum):
-    OUT = "OUT"
-    IN = "IN"
-    BOTH = "BOTH"
+    OUT = strawberry.enum_value("OUT", description="Links this artifact holds.")
+    IN = strawberry.enum_value("IN", description="Links other artifacts hold to this one.")
+    BOTH = strawberry.enum_value("BOTH", description="Both directions.")
 
 
 @strawberry.enum(description="Upload state of a blob.")
 class BlobStatus(enum.Enum):
-    SAVING = "SAVING"
-    ACTIVE = "ACTIVE"
+    SAVING = strawberry.enum_value("SAVING", description="Upload started, not yet complete.")
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Stored and verified; readable.")
 
 
 @strawberry.type(description="Relay page information.")
@@ -85,7 +91,8 @@ class ArtifactTypeInfo:
     description: str | None = strawberry.field(description="What artifacts of the type are.")
     fields: list[FieldInfo] = strawberry.field(description="Own fields, in definition order.")
     json_schema: JSON = strawberry.field(
-        description="JSON Schema (draft 2020-12) of the type's create input.")
+        description="JSON Schema (draft 2020-12) of the type's create input."
+    )
 
 
 @strawberry.type(description="A binary value of an artifact field (or of a folder entry).")
@@ -110,10 +117,14 @@ class LinkEntryInput:
 
 def blob_from_row(row: dict[str, Any]) -> Blob:
     return Blob(
-        field=row["field"], key=row["key"] or None, status=BlobStatus(row["status"]),
-        size=row["size"], sha256=row["sha256"], verified=row["verified"],
-        content_type=row["content_type"], external=row["external"], url=row["url"],
+        field=row["field"],
+        key=row["key"] or None,
+        status=BlobStatus(row["status"]),
+        size=row["size"],
+        sha256=row["sha256"],
+        verified=row["verified"],
+        content_type=row["content_type"],
+        external=row["external"],
+        url=row["url"],
         created_at=row["created_at"],
     )
-
-

@@ -60,12 +60,14 @@ class Executor:
         found = validate(self.graphql_schema, document)
         if found:
             return Prepared(None, [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in found], {})
-        fragments = {d.name.value: d for d in document.definitions
-                     if isinstance(d, FragmentDefinitionNode)}
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         return Prepared(document, [], fragments)
 
-    def operation(self, query: str, operation_name: str | None
-                  ) -> tuple[Prepared, OperationDefinitionNode | None]:
+    def operation(
+        self, query: str, operation_name: str | None
+    ) -> tuple[Prepared, OperationDefinitionNode | None]:
         prepared = self.prepare(query)
         if prepared.document is None:
             return prepared, None
@@ -74,21 +76,39 @@ class Executor:
             return prepared, ops[0] if len(ops) == 1 else None
         return prepared, next((o for o in ops if o.name and o.name.value == operation_name), None)
 
-    async def run(self, query: str, variables: dict[str, Any] | None,
-                  operation_name: str | None, context: Any, *, allow_mutation: bool = True
-                  ) -> Outcome:
+    async def run(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Any,
+        *,
+        allow_mutation: bool = True,
+    ) -> Outcome:
         prepared, op = self.operation(query, operation_name)
         if prepared.errors:
             return Outcome(400, {"errors": prepared.errors})
         if op is None:
-            message = ("operationName is required when the document has several operations"
-                       if operation_name is None else f"unknown operation '{operation_name}'")
+            message = (
+                "operationName is required when the document has several operations"
+                if operation_name is None
+                else f"unknown operation '{operation_name}'"
+            )
             return Outcome(400, {"errors": [errors.error_dict(message, "BAD_REQUEST")]})
         if op.operation is not OperationType.QUERY and not allow_mutation:
-            return Outcome(405, {"errors": [errors.error_dict(
-                "only queries may be sent with GET; use POST", "BAD_REQUEST")]})
-        coerced = get_variable_values(self.graphql_schema, op.variable_definitions or (),
-                                      variables or {})
+            return Outcome(
+                405,
+                {
+                    "errors": [
+                        errors.error_dict(
+                            "only queries may be sent with GET; use POST", "BAD_REQUEST"
+                        )
+                    ]
+                },
+            )
+        coerced = get_variable_values(
+            self.graphql_schema, op.variable_definitions or (), variables or {}
+        )
         if isinstance(coerced, list):
             return Outcome(400, {"errors": [errors.variable_error(e) for e in coerced]})
         try:
@@ -96,21 +116,29 @@ class Executor:
         except CatalogError as exc:
             return Outcome(400, {"errors": [errors.error_dict(exc.message, **exc.extensions())]})
         assert prepared.document is not None
-        result = execute(self.graphql_schema, prepared.document, variable_values=variables,
-                         operation_name=operation_name, context_value=context)
+        result = execute(
+            self.graphql_schema,
+            prepared.document,
+            variable_values=variables,
+            operation_name=operation_name,
+            context_value=context,
+        )
         if isawaitable(result):
             result = await result
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [errors.from_graphql_error(e, context.request_id)
-                              for e in result.errors]
+            body["errors"] = [
+                errors.from_graphql_error(e, context.request_id) for e in result.errors
+            ]
         return Outcome(200, body)
 
 
 def is_introspection(op: OperationDefinitionNode) -> bool:
     """Only schema questions at the top level (`__schema`, `__type`, `__typename`)."""
-    return all(isinstance(s, FieldNode) and s.name.value in INTROSPECTION_ROOTS
-               for s in op.selection_set.selections)
+    return all(
+        isinstance(s, FieldNode) and s.name.value in INTROSPECTION_ROOTS
+        for s in op.selection_set.selections
+    )
 
 
 def _coded(error: GraphQLError, code: str) -> dict[str, Any]:

@@ -25,16 +25,28 @@ from glaregraph.schema.typegen import describe, value_type
 
 UNSET: Any = strawberry.UNSET
 
-BASE_SORT = ["name", "version", "status", "visibility", "owner", "created_at", "updated_at",
-             "activated_at"]
+BASE_SORT = [
+    "name",
+    "version",
+    "status",
+    "visibility",
+    "owner",
+    "created_at",
+    "updated_at",
+    "activated_at",
+]
 BASE_FILTERS: list[tuple[str, Any, str]] = [
-    ("id", IDFilter, "Artifact id."), ("name", StringFilter, "Name."),
+    ("id", IDFilter, "Artifact id."),
+    ("name", StringFilter, "Name."),
     ("version", VersionFilter, "Version, in semver order."),
-    ("status", StatusFilter, "Lifecycle status."), ("visibility", VisibilityFilter, "Visibility."),
-    ("owner", StringFilter, "Owner project."), ("created_by", StringFilter, "Creating user."),
-    ("created_at", DateTimeFilter, "Creation time."), ("updated_at", DateTimeFilter,
-                                                       "Last change."),
-    ("activated_at", DateTimeFilter, "Activation time."), ("tags", TagFilter, "Tags carried."),
+    ("status", StatusFilter, "Lifecycle status."),
+    ("visibility", VisibilityFilter, "Visibility."),
+    ("owner", StringFilter, "Owner project."),
+    ("created_by", StringFilter, "Creating user."),
+    ("created_at", DateTimeFilter, "Creation time."),
+    ("updated_at", DateTimeFilter, "Last change."),
+    ("activated_at", DateTimeFilter, "Activation time."),
+    ("tags", TagFilter, "Tags carried."),
     ("metadata", DICT_FILTERS["string"], "Metadata entries."),
 ]
 
@@ -48,22 +60,35 @@ def _input(name: str, fields: list[tuple[str, Any, Any]], description: str) -> A
 
 
 def _opt(py: str, ann: Any, graphql: str, description: str) -> tuple[str, Any, Any]:
-    return py, Optional[ann], strawberry.field(name=graphql, default=UNSET,  # noqa: UP045
-                                               description=description)
+    return (
+        py,
+        Optional[ann],
+        strawberry.field(
+            name=graphql,
+            default=UNSET,
+            description=description,
+        ),
+    )
 
 
 def _base_inputs(create: bool) -> list[tuple[str, Any, Any]]:
     name_field: tuple[str, Any, Any] = (
-        ("name", str, strawberry.field(description="Name, 1-255 characters.")) if create
-        else _opt("name", str, "name", "New name (DRAFTED only)."))
+        ("name", str, strawberry.field(description="Name, 1-255 characters."))
+        if create
+        else _opt("name", str, "name", "New name (DRAFTED only).")
+    )
     return [
         name_field,
         _opt("version", str, "version", "Semver version; default 0.0.0 ('1.0' = '1.0.0')."),
         _opt("description", str, "description", "Free text, up to 4096 characters."),
         _opt("tags", list[str], "tags", "Tags (replaces the set on update)."),
         _opt("metadata", JSON, "metadata", "Object of string to string (DRAFTED only)."),
-        _opt("derived_from_ids", list[strawberry.ID], "derivedFromIds",
-             "Artifacts this one was derived from (DRAFTED only)."),
+        _opt(
+            "derived_from_ids",
+            list[strawberry.ID],
+            "derivedFromIds",
+            "Artifacts this one was derived from (DRAFTED only).",
+        ),
     ]
 
 
@@ -79,8 +104,11 @@ def _field_input(f: FieldDef, create: bool) -> tuple[str, Any, Any] | None:
     else:
         ann, text = value_type(f), ""
     if create and f.required_on_create:
-        return py_name(f.name), ann, strawberry.field(name=f.input_name,
-                                                      description=text + describe(f))
+        return (
+            py_name(f.name),
+            ann,
+            strawberry.field(name=f.input_name, description=text + describe(f)),
+        )
     return _opt(py_name(f.name), ann, f.input_name, text + describe(f))
 
 
@@ -89,10 +117,16 @@ def make_inputs(t: TypeDef) -> tuple[Any, Any]:
     # required fields first: dataclass fields without defaults must precede the others
     own.sort(key=lambda i: i[2].default is not UNSET)
     changes = [i for f in t.fields if (i := _field_input(f, False)) is not None]
-    create = _input(f"{t.graphql_name}CreateInput", _base_inputs(True) + own,
-                    f"A new {t.display_name}. Omitted fields take their defaults.")
-    update = _input(f"{t.graphql_name}UpdateInput", _base_inputs(False) + changes,
-                    f"Changes to a {t.display_name}: omitted = unchanged, null = cleared.")
+    create = _input(
+        f"{t.graphql_name}CreateInput",
+        _base_inputs(True) + own,
+        f"A new {t.display_name}. Omitted fields take their defaults.",
+    )
+    update = _input(
+        f"{t.graphql_name}UpdateInput",
+        _base_inputs(False) + changes,
+        f"Changes to a {t.display_name}: omitted = unchanged, null = cleared.",
+    )
     return create, update
 
 
@@ -102,7 +136,7 @@ def make_filter(graphql_name: str, t: TypeDef | None) -> Any:
     fields = [_opt(py, ann, to_camel(py), desc) for py, ann, desc in BASE_FILTERS]
     if t is None:
         fields.append(_opt("type_name", StringFilter, "typeName", "Artifact type name."))
-    for f in (t.fields if t is not None else ()):
+    for f in t.fields if t is not None else ():
         if f.filterable:
             fields.append(_opt(py_name(f.name), _filter_of(f), f.graphql_name, describe(f)))
     fields += [
@@ -123,16 +157,31 @@ def _filter_of(f: FieldDef) -> Any:
     return (LIST_FILTERS if f.kind is Kind.LIST else DICT_FILTERS)[f.of.value]
 
 
+def _sort_text(name: str, t: TypeDef | None) -> str:
+    f = t.field(name) if t is not None else None
+    if f is not None:
+        return f"By {f.name.replace('_', ' ')}."
+    return "By version, in semver order." if name == "version" else f"By {name.replace('_', ' ')}."
+
+
 def make_sort(graphql_name: str, t: TypeDef | None) -> Any:
     names = list(BASE_SORT) + (["type_name"] if t is None else [])
     names += [f.name for f in (t.fields if t is not None else ()) if f.sortable]
-    members = {n.upper(): n for n in names}
+    members = {n.upper(): strawberry.enum_value(n, description=_sort_text(n, t)) for n in names}
     field_enum = strawberry.enum(
         enum.Enum(f"{graphql_name}SortField", members, module=GENERATED.__name__),  # type: ignore[misc]
-        description="Fields to sort by (VERSION sorts in semver order).")
+        description="Fields to sort by (VERSION sorts in semver order).",
+    )
 
-    return _input(f"{graphql_name}Sort", [
-        ("field", field_enum, strawberry.field(description="Field to sort by.")),
-        ("direction", SortDirection, strawberry.field(default=SortDirection.ASC,
-                                                      description="ASC or DESC.")),
-    ], "One sort key; later keys break ties, then id.")
+    return _input(
+        f"{graphql_name}Sort",
+        [
+            ("field", field_enum, strawberry.field(description="Field to sort by.")),
+            (
+                "direction",
+                SortDirection,
+                strawberry.field(default=SortDirection.ASC, description="ASC or DESC."),
+            ),
+        ],
+        "One sort key; later keys break ties, then id.",
+    )

@@ -35,20 +35,36 @@ class Measure:
     aliases: int = 0
 
 
-def check_limits(limits: Limits, operation: OperationDefinitionNode,
-                 fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]) -> None:
+def check_limits(
+    limits: Limits,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+) -> None:
     m = Measure()
     m.cost = _walk(operation.selection_set, fragments, variables, 1, m, frozenset())
-    for what, limit, actual in (("depth", limits.max_depth, m.depth),
-                                ("aliases", limits.max_aliases, m.aliases),
-                                ("cost", limits.max_cost, m.cost)):
+    for what, limit, actual in (
+        ("depth", limits.max_depth, m.depth),
+        ("aliases", limits.max_aliases, m.aliases),
+        ("cost", limits.max_cost, m.cost),
+    ):
         if actual > limit:
-            raise QueryTooComplex(f"query {what} {actual} exceeds the limit of {limit}",
-                                  limit=limit, actual=actual, measure=what)
+            raise QueryTooComplex(
+                f"query {what} {actual} exceeds the limit of {limit}",
+                limit=limit,
+                actual=actual,
+                measure=what,
+            )
 
 
-def _walk(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
-          variables: dict[str, Any], depth: int, m: Measure, seen: frozenset[str]) -> int:
+def _walk(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    depth: int,
+    m: Measure,
+    seen: frozenset[str],
+) -> int:
     if selection_set is None:
         return 0
     total = 0
@@ -65,8 +81,9 @@ def _walk(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentD
             name = sel.name.value
             fragment = fragments.get(name)
             if fragment is not None and name not in seen:
-                total += _walk(fragment.selection_set, fragments, variables, depth, m,
-                               seen | {name})
+                total += _walk(
+                    fragment.selection_set, fragments, variables, depth, m, seen | {name}
+                )
     return total
 
 
@@ -82,5 +99,7 @@ def _multiplier(node: FieldNode, variables: dict[str, Any]) -> int:
 def _is_page(node: FieldNode) -> bool:
     """A connection field asked without a page size gets the default page size."""
     return node.selection_set is not None and any(
-        s.name.value in ("edges", "nodes") for s in node.selection_set.selections
-        if isinstance(s, FieldNode))
+        s.name.value in ("edges", "nodes")
+        for s in node.selection_set.selections
+        if isinstance(s, FieldNode)
+    )

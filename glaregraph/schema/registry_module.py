@@ -10,8 +10,9 @@ sys.modules[GENERATED.__name__] = GENERATED
 
 def new_class(name: str, bases: tuple[type, ...] = (), **attrs: Any) -> Any:
     """An empty class registered in the generated module; strawberry decorates it later."""
-    cls = types.new_class(name, bases, {},
-                          lambda ns: ns.update({"__module__": GENERATED.__name__, **attrs}))
+    cls = types.new_class(
+        name, bases, {}, lambda ns: ns.update({"__module__": GENERATED.__name__, **attrs})
+    )
     setattr(GENERATED, name, cls)
     return cls
 

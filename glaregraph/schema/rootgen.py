@@ -22,71 +22,118 @@ def lower_camel(graphql_name: str) -> str:
     return graphql_name[0].lower() + graphql_name[1:]
 
 
-def list_field(name: str, t: TypeDef | None, node: Any, connection: Any, filter_: Any,
-               sort: Any, description: str) -> Any:
-    async def resolver(info: strawberry.Info, filter: Any = None, sort: Any = None,
-                       first: int | None = None, after: str | None = None,
-                       last: int | None = None, before: str | None = None) -> Any:
+def list_field(
+    name: str,
+    t: TypeDef | None,
+    node: Any,
+    connection: Any,
+    filter_: Any,
+    sort: Any,
+    description: str,
+) -> Any:
+    async def resolver(
+        info: strawberry.Info,
+        filter: Any = None,
+        sort: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
         args = PageArgs(first=first, after=after, last=last, before=before)
         return await resolve.list_page(info.context, t, to_plain(filter), sort_pairs(sort), args)
 
     resolver.__name__ = name
     resolver.__annotations__.update(
-        filter=arg(Optional[filter_], "Conditions the items meet."),  # noqa: UP045
-        sort=arg(Optional[list[sort]], "Sort keys, in order; default CREATED_AT DESC."),  # noqa: UP045
-        first=arg(Optional[int], FIRST), after=arg(Optional[str], "Items after this cursor."),  # noqa: UP045
-        last=arg(Optional[int], LAST), before=arg(Optional[str], "Items before this cursor."),  # noqa: UP045
-        **{"return": connection})
+        filter=arg(Optional[filter_], "Conditions the items meet."),
+        sort=arg(Optional[list[sort]], "Sort keys, in order; default CREATED_AT DESC."),
+        first=arg(Optional[int], FIRST),
+        after=arg(Optional[str], "Items after this cursor."),
+        last=arg(Optional[int], LAST),
+        before=arg(Optional[str], "Items before this cursor."),
+        **{"return": connection},
+    )
     return strawberry.field(resolver=resolver, name=name, description=description)
 
 
-def type_fields(t: TypeDef, node: Any, connection: Any, filter_: Any, sort: Any,
-                create_input: Any, update_input: Any) -> tuple[list[Any], list[Any]]:
+def type_fields(
+    t: TypeDef,
+    node: Any,
+    connection: Any,
+    filter_: Any,
+    sort: Any,
+    create_input: Any,
+    update_input: Any,
+) -> tuple[list[Any], list[Any]]:
     """(query fields, mutation fields) of one type."""
     single = lower_camel(t.graphql_name)
 
-    async def one(info: strawberry.Info, id: strawberry.ID | None = None, name: str | None = None,
-                  version: str | None = "latest", alias: str | None = None) -> Any:
-        return await resolve.find_one(info.context, t, id=id, name=name, version=version,
-                                      alias=alias)
+    async def one(
+        info: strawberry.Info,
+        id: strawberry.ID | None = None,
+        name: str | None = None,
+        version: str | None = "latest",
+        alias: str | None = None,
+    ) -> Any:
+        return await resolve.find_one(
+            info.context, t, id=id, name=name, version=version, alias=alias
+        )
 
     one.__name__ = single
     one.__annotations__.update(
-        id=arg(Optional[strawberry.ID], "Look up by id."),  # noqa: UP045
-        name=arg(Optional[str], "Look up by name (with version or alias)."),  # noqa: UP045
-        version=arg(Optional[str], "Exact version, 'latest' (default) or a range "  # noqa: UP045
-                                   "such as '^1.2'."),
-        alias=arg(Optional[str], "An alias of that name."),  # noqa: UP045
-        **{"return": Optional[node]})  # noqa: UP045
+        id=arg(Optional[strawberry.ID], "Look up by id."),
+        name=arg(Optional[str], "Look up by name (with version or alias)."),
+        version=arg(
+            Optional[str],
+            "Exact version, 'latest' (default) or a range such as '^1.2'.",
+        ),
+        alias=arg(Optional[str], "An alias of that name."),
+        **{"return": Optional[node]},
+    )
 
     async def create(info: strawberry.Info, input: Any) -> Any:
         return await mutations.create(info.context, t, to_plain(input))
 
     create.__name__ = f"{single}Create"
-    create.__annotations__.update(input=arg(create_input, "The new artifact."),
-                                  **{"return": node})
+    create.__annotations__.update(input=arg(create_input, "The new artifact."), **{"return": node})
 
-    async def update(info: strawberry.Info, id: strawberry.ID, input: Any,
-                     expected_revision: int | None = None) -> Any:
+    async def update(
+        info: strawberry.Info, id: strawberry.ID, input: Any, expected_revision: int | None = None
+    ) -> Any:
         return await mutations.update(info.context, t, id, to_plain(input), expected_revision)
 
     update.__name__ = f"{single}Update"
     update.__annotations__.update(
-        id=arg(strawberry.ID, "The artifact to change."), input=arg(update_input, "The changes."),
-        expected_revision=arg(Optional[int], REVISION), **{"return": node})  # noqa: UP045
+        id=arg(strawberry.ID, "The artifact to change."),
+        input=arg(update_input, "The changes."),
+        expected_revision=arg(Optional[int], REVISION),
+        **{"return": node},
+    )
 
     plural = to_camel(t.plural)
     queries = [
-        strawberry.field(resolver=one, name=single,
-                         description=f"One {t.display_name} you may see, or null."),
-        list_field(plural, t, node, connection, filter_, sort,
-                   f"A page of {t.display_name} artifacts you may see."),
+        strawberry.field(
+            resolver=one, name=single, description=f"One {t.display_name} you may see, or null."
+        ),
+        list_field(
+            plural,
+            t,
+            node,
+            connection,
+            filter_,
+            sort,
+            f"A page of {t.display_name} artifacts you may see.",
+        ),
     ]
     mutations_ = [
-        strawberry.field(resolver=create, name=create.__name__,
-                         description=f"Create a DRAFTED {t.display_name} in your project."),
-        strawberry.field(resolver=update, name=update.__name__,
-                         description=f"Change a {t.display_name}."),
+        strawberry.field(
+            resolver=create,
+            name=create.__name__,
+            description=f"Create a DRAFTED {t.display_name} in your project.",
+        ),
+        strawberry.field(
+            resolver=update, name=update.__name__, description=f"Change a {t.display_name}."
+        ),
     ]
     return queries, mutations_
 

@@ -14,8 +14,14 @@ from glaregraph.schema.registry_module import new_class, py_name
 from glaregraph.schema.scalars import JSON, Long
 
 SCALAR_TYPES: dict[Kind, Any] = {
-    Kind.STRING: str, Kind.TEXT: str, Kind.VERSION: str, Kind.INTEGER: int, Kind.LONG: Long,
-    Kind.FLOAT: float, Kind.BOOLEAN: bool, Kind.DATETIME: dt.datetime,
+    Kind.STRING: str,
+    Kind.TEXT: str,
+    Kind.VERSION: str,
+    Kind.INTEGER: int,
+    Kind.LONG: Long,
+    Kind.FLOAT: float,
+    Kind.BOOLEAN: bool,
+    Kind.DATETIME: dt.datetime,
 }
 
 
@@ -62,7 +68,7 @@ def _fill(cls: Any, t: TypeDef, classes: dict[str, Any]) -> None:
     for f in t.fields:
         name = data_attr(f.name) if f.is_data else py_name(f.name)
         if f.is_data:
-            annotations[name] = Optional[value_type(f)]  # noqa: UP045
+            annotations[name] = Optional[value_type(f)]
             setattr(cls, name, strawberry.field(name=f.graphql_name, description=describe(f)))
         elif f.is_link:
             setattr(cls, name, _link_field(f, classes))
@@ -80,41 +86,65 @@ def _target(f: FieldDef, classes: dict[str, Any]) -> Any:
 def _link_field(f: FieldDef, classes: dict[str, Any]) -> Any:
     target = _target(f, classes)
     if f.kind is Kind.LINK:
+
         async def one(root: Any, info: strawberry.Info) -> Any:
             pairs = await resolve.linked(info.context, root, f.name)
             return pairs[0][1] if pairs else None
-        one.__annotations__["return"] = Optional[target]  # noqa: UP045
-        return strawberry.field(resolver=one, name=f.graphql_name,
-                                description=describe(f) + " Null when not visible to you.")
+
+        one.__annotations__["return"] = Optional[target]
+        return strawberry.field(
+            resolver=one,
+            name=f.graphql_name,
+            description=describe(f) + " Null when not visible to you.",
+        )
     if f.kind is Kind.LINK_LIST:
+
         async def many(root: Any, info: strawberry.Info) -> Any:
             pairs = await resolve.linked(info.context, root, f.name)
             return [rec for _, rec in pairs if rec is not None]
+
         many.__annotations__["return"] = list[target]
-        return strawberry.field(resolver=many, name=f.graphql_name,
-                                description=describe(f) + " Lists the ones visible to you.")
+        return strawberry.field(
+            resolver=many,
+            name=f.graphql_name,
+            description=describe(f) + " Lists the ones visible to you.",
+        )
 
     async def entries(root: Any, info: strawberry.Info) -> list[ArtifactLink]:
         pairs = await resolve.linked(info.context, root, f.name)
-        return [ArtifactLink(relation=f.name, key=e["key"], position=e["position"],
-                             artifact_id=strawberry.ID(e["target_id"]), artifact=rec)
-                for e, rec in pairs]
+        return [
+            ArtifactLink(
+                relation=f.name,
+                key=e["key"],
+                position=e["position"],
+                artifact_id=strawberry.ID(e["target_id"]),
+                artifact=rec,
+            )
+            for e, rec in pairs
+        ]
+
     return strawberry.field(resolver=entries, name=f.graphql_name, description=describe(f))
 
 
 def _blob_field(f: FieldDef) -> Any:
     async def rows(root: Any, info: strawberry.Info) -> list[Blob]:
         found = await info.context.loaders.blobs.load(root.id)
-        return [blob_from_row(r) for r in found
-                if r["field"] == f.name and r["status"] in ("SAVING", "ACTIVE")]
+        return [
+            blob_from_row(r)
+            for r in found
+            if r["field"] == f.name and r["status"] in ("SAVING", "ACTIVE")
+        ]
 
     if f.kind is Kind.BLOB:
+
         async def one(root: Any, info: strawberry.Info) -> Blob | None:
             found = await rows(root, info)
             return found[0] if found else None
+
         return strawberry.field(resolver=one, name=f.graphql_name, description=describe(f))
-    return strawberry.field(resolver=rows, name=f.graphql_name,
-                            description=describe(f) + " One Blob per folder entry.")
+    return strawberry.field(
+        resolver=rows, name=f.graphql_name, description=describe(f) + " One Blob per folder entry."
+    )
 
 
 def make_connection(name: str, node: Any) -> Any:
@@ -129,15 +159,21 @@ def make_connection(name: str, node: Any) -> Any:
 
     def edges(root: strawberry.Parent[Page]) -> Any:
         return [edge(cursor=c, node=r) for c, r in zip(root.cursors, root.records, strict=True)]
+
     edges.__annotations__["return"] = list[edge]
 
     def nodes(root: strawberry.Parent[Page]) -> Any:
         return root.records
+
     nodes.__annotations__["return"] = list[node]
 
     def page_info(root: strawberry.Parent[Page]) -> PageInfo:
-        return PageInfo(has_next_page=root.has_next, has_previous_page=root.has_previous,
-                        start_cursor=root.start_cursor, end_cursor=root.end_cursor)
+        return PageInfo(
+            has_next_page=root.has_next,
+            has_previous_page=root.has_previous,
+            start_cursor=root.start_cursor,
+            end_cursor=root.end_cursor,
+        )
 
     async def total_count(root: strawberry.Parent[Page], info: strawberry.Info) -> int:
         return await resolve.total_count(info.context, root)
@@ -146,5 +182,6 @@ def make_connection(name: str, node: Any) -> Any:
     conn.nodes = strawberry.field(resolver=nodes, description="Items without cursors.")
     conn.page_info = strawberry.field(resolver=page_info, description="Paging state.")
     conn.total_count = strawberry.field(
-        resolver=total_count, description="Exact number of matching items (costs a count).")
+        resolver=total_count, description="Exact number of matching items (costs a count)."
+    )
     return strawberry.type(conn, description=f"A page of {name} items.")

@@ -30,17 +30,30 @@ def create_app(settings: Settings) -> Starlette:
     schema = build_schema(registry)
     sdl = print_sdl(schema)
     limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)
-    endpoint = GraphQLEndpoint(catalog, Executor(schema, limits), make_authenticator(settings),
-                               settings.max_body_bytes, settings.anonymous_read,
-                               settings.public_schema)
+    endpoint = GraphQLEndpoint(
+        catalog,
+        Executor(schema, limits),
+        make_authenticator(settings),
+        settings.max_body_bytes,
+        settings.anonymous_read,
+        settings.public_schema,
+    )
 
     async def schema_sdl(request: Request) -> Response:
         if not settings.public_schema:
             auth = endpoint.authenticator.authenticate(request.headers.get("authorization"))
             if auth.anonymous:
-                return JSONResponse({"errors": [{"message": "authentication required",
-                                                 "extensions": {"code": "UNAUTHENTICATED"}}]},
-                                    status_code=401)
+                return JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "authentication required",
+                                "extensions": {"code": "UNAUTHENTICATED"},
+                            }
+                        ]
+                    },
+                    status_code=401,
+                )
         return PlainTextResponse(sdl, media_type="application/graphql")
 
     async def healthz(_: Request) -> Response:
@@ -49,9 +62,10 @@ def create_app(settings: Settings) -> Starlette:
     async def readyz(_: Request) -> Response:
         try:
             await db.ping()
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]},
-                                status_code=503)
+        except Exception as exc:
+            return JSONResponse(
+                {"status": "unavailable", "database": str(exc)[:200]}, status_code=503
+            )
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @contextlib.asynccontextmanager

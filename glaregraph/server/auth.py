@@ -45,8 +45,11 @@ class StaticTokenAuthenticator:
                 raise ValueError(f"{path}: every token needs a user and a project")
             roles = tuple(str(r) for r in claims.get("roles") or ())
             self._tokens[str(token)] = Principal(
-                user_id=str(claims["user"]), project=str(claims["project"]), roles=roles,
-                is_admin=admin_role in roles)
+                user_id=str(claims["user"]),
+                project=str(claims["project"]),
+                roles=roles,
+                is_admin=admin_role in roles,
+            )
 
     def authenticate(self, authorization: str | None) -> Principal:
         if authorization is None:
@@ -79,5 +82,7 @@ def check_bind(settings: Settings, host: str) -> None:
     except ValueError:
         loopback = False
     if not loopback:
-        raise SystemExit(f"refusing to serve CATALOG_AUTH=dev on non-loopback host {host!r}; "
-                         "use static or oidc auth")
+        raise SystemExit(
+            f"refusing to serve CATALOG_AUTH=dev on non-loopback host {host!r}; "
+            "use static or oidc auth"
+        )

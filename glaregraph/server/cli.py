@@ -85,8 +85,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     migrations.upgrade(settings.database_url)
     asyncio.run(_ensure_indexes(settings))
     os.environ.setdefault("CATALOG_PUBLIC_URL", f"http://{host}:{port}")
-    uvicorn.run("glaregraph.server.app:app_from_env", factory=True, host=host, port=port,
-                workers=args.workers, log_level="info", access_log=False)
+    uvicorn.run(
+        "glaregraph.server.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""GraphQL over HTTP: body limits, JSON shape checks, auth, GET for queries, GraphiQL for browsers."""
+"""GraphQL over HTTP: body limits, JSON shape checks, auth, GET for queries, GraphiQL pages."""
 
 from __future__ import annotations
 
@@ -46,12 +46,15 @@ class GraphQLEndpoint:
             return _error(401, exc.message, "UNAUTHENTICATED")
         if principal.anonymous and not self._anonymous_allowed(query, operation_name):
             return _error(401, "authentication required", "UNAUTHENTICATED")
-        context = RequestContext(self.catalog, principal,
-                                 request.headers.get("x-request-id") or uuid.uuid4().hex)
-        outcome = await self.executor.run(query, variables, operation_name, context,
-                                          allow_mutation=request.method == "POST")
-        return JSONResponse(outcome.body, status_code=outcome.status,
-                            headers={"x-request-id": context.request_id})
+        context = RequestContext(
+            self.catalog, principal, request.headers.get("x-request-id") or uuid.uuid4().hex
+        )
+        outcome = await self.executor.run(
+            query, variables, operation_name, context, allow_mutation=request.method == "POST"
+        )
+        return JSONResponse(
+            outcome.body, status_code=outcome.status, headers={"x-request-id": context.request_id}
+        )
 
     def _anonymous_allowed(self, query: str, operation_name: str | None) -> bool:
         if self.anonymous_read:
@@ -67,8 +70,13 @@ class GraphQLEndpoint:
                 variables = json.loads(raw_vars) if raw_vars else None
             except ValueError as exc:
                 raise BadRequest(400, "variables must be a JSON object") from exc
-            return _checked({"query": params.get("query"), "variables": variables,
-                             "operationName": params.get("operationName")})
+            return _checked(
+                {
+                    "query": params.get("query"),
+                    "variables": variables,
+                    "operationName": params.get("operationName"),
+                }
+            )
         body = await _read_body(request, self.max_body_bytes)
         try:
             payload = json.loads(body)
@@ -93,8 +101,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     if not isinstance(payload, dict):
         raise BadRequest(400, "the request must be a JSON object")
-    query, variables, name = (payload.get("query"), payload.get("variables"),
-                              payload.get("operationName"))
+    query, variables, name = (
+        payload.get("query"),
+        payload.get("variables"),
+        payload.get("operationName"),
+    )
     if not isinstance(query, str):
         raise BadRequest(400, "the request has no string 'query'")
     if variables is not None and not isinstance(variables, dict):
@@ -110,5 +121,3 @@ def _wants_html(request: Request) -> bool:
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
     return JSONResponse({"errors": [error_dict(message, code)]}, status_code=status)
-
-

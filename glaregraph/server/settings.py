@@ -12,17 +12,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore")
 
-    database_url: str = Field("sqlite+aiosqlite:///./var/catalog.db",
-                              description="SQLAlchemy async URL of the metadata database.")
-    types: Path | None = Field(None, description="Type definition file or folder (default: "
-                                                 "the bundled set).")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./var/catalog.db",
+        description="SQLAlchemy async URL of the metadata database.",
+    )
+    types: Path | None = Field(
+        None, description="Type definition file or folder (default: the bundled set)."
+    )
     auth: Literal["dev", "static", "oidc"] = Field("dev", description="Authentication mode.")
     static_tokens: Path | None = Field(None, description="YAML file of static bearer tokens.")
-    anonymous_read: bool = Field(False, description="Requests without a token may read PUBLIC "
-                                                    "artifacts.")
+    anonymous_read: bool = Field(
+        False, description="Requests without a token may read PUBLIC artifacts."
+    )
     admin_role: str = Field("admin", description="Role that makes a principal admin.")
-    public_schema: bool = Field(True, description="SDL, GraphiQL and introspection need no "
-                                                  "token.")
+    public_schema: bool = Field(True, description="SDL, GraphiQL and introspection need no token.")
     policy: Path | None = Field(None, description="YAML policy overrides.")
     storage: Literal["local", "s3"] = Field("local", description="Blob store kind.")
     local_storage_dir: Path = Field(Path("./var/blobs"), description="Local blob store folder.")

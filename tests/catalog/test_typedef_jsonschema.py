@@ -17,14 +17,27 @@ def test_image_schema() -> None:
     assert schema["required"] == ["name"]
     assert schema["additionalProperties"] is False
     props = schema["properties"]
-    assert list(props) == [*BASE, "containerFormat", "diskFormat", "minRam", "minDisk",
-                           "kernelId", "ramdiskId", "instanceUuid", "architecture", "osDistro",
-                           "osVersion"]
+    assert list(props) == [
+        *BASE,
+        "containerFormat",
+        "diskFormat",
+        "minRam",
+        "minDisk",
+        "kernelId",
+        "ramdiskId",
+        "instanceUuid",
+        "architecture",
+        "osDistro",
+        "osVersion",
+    ]
     assert "image" not in props
     assert "qcow2" in props["diskFormat"]["enum"]
     assert None in props["diskFormat"]["enum"]
-    assert props["kernelId"] == {"type": ["string", "null"], "format": "uuid",
-                                 "description": "The kernel image an AMI-style image boots with."}
+    assert props["kernelId"] == {
+        "type": ["string", "null"],
+        "format": "uuid",
+        "description": "The kernel image an AMI-style image boots with.",
+    }
     assert props["minRam"]["minimum"] == 0
     assert props["minRam"]["maximum"] == 2**31 - 1
     assert props["minRam"]["default"] == 0

@@ -12,13 +12,32 @@ from glaregraph.catalog.typedef.loader import BUNDLED_TYPES_DIR, load_registry, 
 from glaregraph.catalog.typedef.model import FieldDef, Kind, to_camel, to_pascal
 
 BUNDLED_FIELDS = {
-    "image": ["container_format", "disk_format", "min_ram", "min_disk", "image", "kernel",
-              "ramdisk", "instance_uuid", "architecture", "os_distro", "os_version"],
+    "image": [
+        "container_format",
+        "disk_format",
+        "min_ram",
+        "min_disk",
+        "image",
+        "kernel",
+        "ramdisk",
+        "instance_uuid",
+        "architecture",
+        "os_distro",
+        "os_version",
+    ],
     "heat_template": ["template", "nested_templates", "environments", "default_envs"],
     "heat_environment": ["environment"],
     "tosca_template": ["template_format", "template"],
-    "murano_package": ["package", "type", "display_name", "categories", "class_definitions",
-                       "inherits", "keywords", "dependencies"],
+    "murano_package": [
+        "package",
+        "type",
+        "display_name",
+        "categories",
+        "class_definitions",
+        "inherits",
+        "keywords",
+        "dependencies",
+    ],
     "secret": ["payload", "secret_type", "algorithm", "bit_length", "mode"],
     "dataset": ["format", "license", "source_url", "rows", "files"],
     "model": ["framework", "task", "metrics", "weights", "datasets", "base_model"],
@@ -72,7 +91,9 @@ def test_bundled_types_follow_the_table() -> None:
 
 
 def test_names_and_defaults(tmp_path: Path) -> None:
-    fields = load_one(tmp_path, """\
+    fields = load_one(
+        tmp_path,
+        """\
         s: {kind: string}
         txt: {kind: text}
         tags_list: {kind: list, of: string}
@@ -81,7 +102,8 @@ def test_names_and_defaults(tmp_path: Path) -> None:
         folder: {kind: blob_dict}
         disk_format: {kind: string, default: raw, required_on_activate: true}
         other: {kind: link, to: t}
-    """)
+    """,
+    )
     assert fields["s"].validators.max_length == 255
     assert fields["s"].filterable
     assert not fields["s"].sortable
@@ -104,8 +126,11 @@ def test_names_and_defaults(tmp_path: Path) -> None:
 
 def test_type_level_defaults(tmp_path: Path) -> None:
     [t] = load_types(write(tmp_path / "ht.yaml", "types:\n  heat_template: {}\n"))
-    assert (t.graphql_name, t.display_name, t.plural) == ("HeatTemplate", "Heat Template",
-                                                          "heat_templates")
+    assert (t.graphql_name, t.display_name, t.plural) == (
+        "HeatTemplate",
+        "Heat Template",
+        "heat_templates",
+    )
     assert t.enabled
     assert t.quota.max_artifacts == -1
     assert t.source == str(tmp_path / "ht.yaml")
@@ -187,112 +212,274 @@ DEFINITION_ERRORS = {
     "link_list_without_to": ("t: {fields: {f: {kind: link_list}}}", "t", "f", "needs 'to'"),
     "to_on_scalar": ("t: {fields: {f: {kind: string, to: t}}}", "t", "f", "'to' applies"),
     "link_to_unknown": ("t: {fields: {f: {kind: link, to: nowhere}}}", "t", "f", "unknown type"),
-    "link_to_disabled": ("d: {enabled: false}\nt: {fields: {f: {kind: link_dict, to: d}}}",
-                         "t", "f", "disabled type"),
-    "field_name_camel": ("t: {fields: {diskFormat: {kind: string}}}", "t", "diskFormat",
-                         "snake_case"),
+    "link_to_disabled": (
+        "d: {enabled: false}\nt: {fields: {f: {kind: link_dict, to: d}}}",
+        "t",
+        "f",
+        "disabled type",
+    ),
+    "field_name_camel": (
+        "t: {fields: {diskFormat: {kind: string}}}",
+        "t",
+        "diskFormat",
+        "snake_case",
+    ),
     "field_name_digit": ("t: {fields: {1st: {kind: string}}}", "t", "1st", "snake_case"),
     "base_field": ("t: {fields: {name: {kind: string}}}", "t", "name", "base field"),
-    "base_field_camel": ("t: {fields: {type__name: {kind: string}}}", "t", "type__name",
-                         "base field"),
-    "base_field_link": ("t: {fields: {derived_from: {kind: link_list, to: t}}}", "t",
-                        "derived_from", "base field"),
+    "base_field_camel": (
+        "t: {fields: {type__name: {kind: string}}}",
+        "t",
+        "type__name",
+        "base field",
+    ),
+    "base_field_link": (
+        "t: {fields: {derived_from: {kind: link_list, to: t}}}",
+        "t",
+        "derived_from",
+        "base field",
+    ),
     "filter_word": ("t: {fields: {not: {kind: boolean}}}", "t", "not", "base field"),
-    "link_input_clash": ("t: {fields: {kernel: {kind: link, to: t}, kernel_id: {kind: string}}}",
-                         "t", "kernel_id", "clashes with field 'kernel'"),
+    "link_input_clash": (
+        "t: {fields: {kernel: {kind: link, to: t}, kernel_id: {kind: string}}}",
+        "t",
+        "kernel_id",
+        "clashes with field 'kernel'",
+    ),
     "link_list_input_clash": (
         "t: {fields: {deps_ids: {kind: string}, deps: {kind: link_list, to: t}}}",
-        "t", "deps", "clashes with field 'deps_ids'"),
-    "camel_clash": ("t: {fields: {a_b: {kind: string}, a__b: {kind: string}}}", "t", "a__b",
-                    "clashes with field 'a_b'"),
-    "sortable_list": ("t: {fields: {f: {kind: list, of: string, sortable: true}}}", "t", "f",
-                      "sortable"),
+        "t",
+        "deps",
+        "clashes with field 'deps_ids'",
+    ),
+    "camel_clash": (
+        "t: {fields: {a_b: {kind: string}, a__b: {kind: string}}}",
+        "t",
+        "a__b",
+        "clashes with field 'a_b'",
+    ),
+    "sortable_list": (
+        "t: {fields: {f: {kind: list, of: string, sortable: true}}}",
+        "t",
+        "f",
+        "sortable",
+    ),
     "sortable_text": ("t: {fields: {f: {kind: text, sortable: true}}}", "t", "f", "sortable"),
-    "sortable_link": ("t: {fields: {f: {kind: link, to: t, sortable: true}}}", "t", "f",
-                      "sortable"),
-    "filterable_blob": ("t: {fields: {f: {kind: blob, filterable: true}}}", "t", "f",
-                        "filterable"),
-    "filterable_link": ("t: {fields: {f: {kind: link, to: t, filterable: true}}}", "t", "f",
-                        "filterable"),
+    "sortable_link": (
+        "t: {fields: {f: {kind: link, to: t, sortable: true}}}",
+        "t",
+        "f",
+        "sortable",
+    ),
+    "filterable_blob": ("t: {fields: {f: {kind: blob, filterable: true}}}", "t", "f", "filterable"),
+    "filterable_link": (
+        "t: {fields: {f: {kind: link, to: t, filterable: true}}}",
+        "t",
+        "f",
+        "filterable",
+    ),
     "flag_not_bool": ("t: {fields: {f: {kind: string, mutable: 'yes'}}}", "t", "f", "mutable"),
-    "description_not_text": ("t: {fields: {f: {kind: string, description: 5}}}", "t", "f",
-                             "description"),
-    "length_on_integer": ("t: {fields: {f: {kind: integer, max_length: 3}}}", "t", "f",
-                          "'max_length' does not apply"),
-    "pattern_on_list_of_int": ("t: {fields: {f: {kind: list, of: integer, pattern: x}}}", "t",
-                               "f", "'pattern' does not apply"),
+    "description_not_text": (
+        "t: {fields: {f: {kind: string, description: 5}}}",
+        "t",
+        "f",
+        "description",
+    ),
+    "length_on_integer": (
+        "t: {fields: {f: {kind: integer, max_length: 3}}}",
+        "t",
+        "f",
+        "'max_length' does not apply",
+    ),
+    "pattern_on_list_of_int": (
+        "t: {fields: {f: {kind: list, of: integer, pattern: x}}}",
+        "t",
+        "f",
+        "'pattern' does not apply",
+    ),
     "min_on_string": ("t: {fields: {f: {kind: string, min: 1}}}", "t", "f", "'min' does not"),
-    "max_on_dict_of_string": ("t: {fields: {f: {kind: dict, of: string, max: 1}}}", "t", "f",
-                              "'max' does not"),
-    "max_items_on_string": ("t: {fields: {f: {kind: string, max_items: 1}}}", "t", "f",
-                            "'max_items' does not"),
-    "unique_on_blob": ("t: {fields: {f: {kind: blob, unique_items: true}}}", "t", "f",
-                       "'unique_items' does not"),
-    "max_size_on_link": ("t: {fields: {f: {kind: link, to: t, max_size: 1}}}", "t", "f",
-                         "'max_size' does not"),
-    "folder_size_on_blob": ("t: {fields: {f: {kind: blob, max_folder_size: 1}}}", "t", "f",
-                            "'max_folder_size' does not"),
-    "allowed_on_boolean": ("t: {fields: {f: {kind: boolean, allowed_values: [true]}}}", "t",
-                           "f", "'allowed_values' does not"),
-    "negative_length": ("t: {fields: {f: {kind: string, max_length: -1}}}", "t", "f",
-                        "non-negative"),
+    "max_on_dict_of_string": (
+        "t: {fields: {f: {kind: dict, of: string, max: 1}}}",
+        "t",
+        "f",
+        "'max' does not",
+    ),
+    "max_items_on_string": (
+        "t: {fields: {f: {kind: string, max_items: 1}}}",
+        "t",
+        "f",
+        "'max_items' does not",
+    ),
+    "unique_on_blob": (
+        "t: {fields: {f: {kind: blob, unique_items: true}}}",
+        "t",
+        "f",
+        "'unique_items' does not",
+    ),
+    "max_size_on_link": (
+        "t: {fields: {f: {kind: link, to: t, max_size: 1}}}",
+        "t",
+        "f",
+        "'max_size' does not",
+    ),
+    "folder_size_on_blob": (
+        "t: {fields: {f: {kind: blob, max_folder_size: 1}}}",
+        "t",
+        "f",
+        "'max_folder_size' does not",
+    ),
+    "allowed_on_boolean": (
+        "t: {fields: {f: {kind: boolean, allowed_values: [true]}}}",
+        "t",
+        "f",
+        "'allowed_values' does not",
+    ),
+    "negative_length": (
+        "t: {fields: {f: {kind: string, max_length: -1}}}",
+        "t",
+        "f",
+        "non-negative",
+    ),
     "negative_size": ("t: {fields: {f: {kind: blob, max_size: -5}}}", "t", "f", "non-negative"),
-    "length_not_int": ("t: {fields: {f: {kind: string, max_length: 2.5}}}", "t", "f",
-                       "non-negative integer"),
+    "length_not_int": (
+        "t: {fields: {f: {kind: string, max_length: 2.5}}}",
+        "t",
+        "f",
+        "non-negative integer",
+    ),
     "min_not_number": ("t: {fields: {f: {kind: float, min: low}}}", "t", "f", "finite number"),
     "min_nan": ("t: {fields: {f: {kind: float, min: .nan}}}", "t", "f", "finite number"),
-    "min_above_max": ("t: {fields: {f: {kind: integer, min: 5, max: 1}}}", "t", "f",
-                      "min (5) is greater than max (1)"),
-    "min_length_above_max": ("t: {fields: {f: {kind: text, min_length: 9, max_length: 3}}}",
-                             "t", "f", "min_length (9) is greater"),
-    "min_length_above_default": ("t: {fields: {f: {kind: string, min_length: 300}}}", "t", "f",
-                                 "max_length (255)"),
-    "size_above_folder": ("t: {fields: {f: {kind: blob_dict, max_size: 9, max_folder_size: 1}}}",
-                          "t", "f", "max_size (9) is greater"),
-    "bad_pattern": ("t: {fields: {f: {kind: string, pattern: '[a-'}}}", "t", "f",
-                    "invalid pattern"),
-    "allowed_not_list": ("t: {fields: {f: {kind: string, allowed_values: raw}}}", "t", "f",
-                         "allowed_values"),
-    "allowed_empty": ("t: {fields: {f: {kind: string, allowed_values: []}}}", "t", "f",
-                      "allowed_values"),
-    "allowed_too_long": ("t: {fields: {f: {kind: string, max_length: 2, allowed_values: [abc]}}}",
-                         "t", "f", "allowed_values[0]"),
-    "allowed_not_string": ("t: {fields: {f: {kind: string, allowed_values: [1]}}}", "t", "f",
-                           "expected a string"),
-    "forbidden_not_string": ("t: {fields: {f: {kind: string, forbidden_chars: [1]}}}", "t", "f",
-                             "forbidden_chars"),
+    "min_above_max": (
+        "t: {fields: {f: {kind: integer, min: 5, max: 1}}}",
+        "t",
+        "f",
+        "min (5) is greater than max (1)",
+    ),
+    "min_length_above_max": (
+        "t: {fields: {f: {kind: text, min_length: 9, max_length: 3}}}",
+        "t",
+        "f",
+        "min_length (9) is greater",
+    ),
+    "min_length_above_default": (
+        "t: {fields: {f: {kind: string, min_length: 300}}}",
+        "t",
+        "f",
+        "max_length (255)",
+    ),
+    "size_above_folder": (
+        "t: {fields: {f: {kind: blob_dict, max_size: 9, max_folder_size: 1}}}",
+        "t",
+        "f",
+        "max_size (9) is greater",
+    ),
+    "bad_pattern": (
+        "t: {fields: {f: {kind: string, pattern: '[a-'}}}",
+        "t",
+        "f",
+        "invalid pattern",
+    ),
+    "allowed_not_list": (
+        "t: {fields: {f: {kind: string, allowed_values: raw}}}",
+        "t",
+        "f",
+        "allowed_values",
+    ),
+    "allowed_empty": (
+        "t: {fields: {f: {kind: string, allowed_values: []}}}",
+        "t",
+        "f",
+        "allowed_values",
+    ),
+    "allowed_too_long": (
+        "t: {fields: {f: {kind: string, max_length: 2, allowed_values: [abc]}}}",
+        "t",
+        "f",
+        "allowed_values[0]",
+    ),
+    "allowed_not_string": (
+        "t: {fields: {f: {kind: string, allowed_values: [1]}}}",
+        "t",
+        "f",
+        "expected a string",
+    ),
+    "forbidden_not_string": (
+        "t: {fields: {f: {kind: string, forbidden_chars: [1]}}}",
+        "t",
+        "f",
+        "forbidden_chars",
+    ),
     "default_on_blob": ("t: {fields: {f: {kind: blob, default: x}}}", "t", "f", "no default"),
-    "default_on_link": ("t: {fields: {f: {kind: link, to: t, default: x}}}", "t", "f",
-                        "no default"),
-    "default_too_long": ("t: {fields: {f: {kind: string, max_length: 3, default: long}}}", "t",
-                         "f", "invalid default"),
-    "default_wrong_type": ("t: {fields: {f: {kind: integer, default: x}}}", "t", "f",
-                           "expected an integer"),
-    "default_not_allowed": ("t: {fields: {f: {kind: string, allowed_values: [a], default: b}}}",
-                            "t", "f", "must be one of"),
+    "default_on_link": (
+        "t: {fields: {f: {kind: link, to: t, default: x}}}",
+        "t",
+        "f",
+        "no default",
+    ),
+    "default_too_long": (
+        "t: {fields: {f: {kind: string, max_length: 3, default: long}}}",
+        "t",
+        "f",
+        "invalid default",
+    ),
+    "default_wrong_type": (
+        "t: {fields: {f: {kind: integer, default: x}}}",
+        "t",
+        "f",
+        "expected an integer",
+    ),
+    "default_not_allowed": (
+        "t: {fields: {f: {kind: string, allowed_values: [a], default: b}}}",
+        "t",
+        "f",
+        "must be one of",
+    ),
     "default_null_not_nullable": (
         "t: {fields: {f: {kind: string, nullable: false, default: null}}}",
-        "t", "f", "may not be null"),
-    "default_pattern": ("t: {fields: {f: {kind: string, pattern: '[a-z]+', default: A1}}}", "t",
-                        "f", "pattern"),
-    "default_list_item": ("t: {fields: {f: {kind: list, of: integer, max: 5, default: [1, 9]}}}",
-                          "t", "f", "default[1]"),
-    "default_version": ("t: {fields: {f: {kind: version, default: 'v1'}}}", "t", "f",
-                        "not a valid version"),
-    "default_int32": ("t: {fields: {f: {kind: integer, default: 2147483648}}}", "t", "f",
-                      "between"),
+        "t",
+        "f",
+        "may not be null",
+    ),
+    "default_pattern": (
+        "t: {fields: {f: {kind: string, pattern: '[a-z]+', default: A1}}}",
+        "t",
+        "f",
+        "pattern",
+    ),
+    "default_list_item": (
+        "t: {fields: {f: {kind: list, of: integer, max: 5, default: [1, 9]}}}",
+        "t",
+        "f",
+        "default[1]",
+    ),
+    "default_version": (
+        "t: {fields: {f: {kind: version, default: 'v1'}}}",
+        "t",
+        "f",
+        "not a valid version",
+    ),
+    "default_int32": (
+        "t: {fields: {f: {kind: integer, default: 2147483648}}}",
+        "t",
+        "f",
+        "between",
+    ),
     "plural_is_name": ("sheep: {plural: sheep}", "sheep", None, "same query name"),
     "plural_is_other_name": ("image: {}\nimages: {}", "images", None, "collides with type"),
     "pascal_collision": ("a_b: {}\na__b: {}", "a__b", None, "'AB' collides"),
-    "generated_name_collision": ("image: {}\nimage_filter: {}", "image_filter", None,
-                                 "'ImageFilter' collides"),
+    "generated_name_collision": (
+        "image: {}\nimage_filter: {}",
+        "image_filter",
+        None,
+        "'ImageFilter' collides",
+    ),
     "reserved_type_name": ("tag: {}", "tag", None, "already used by the schema"),
     "reserved_scalar": ("string: {}", "string", None, "'String' is already used"),
 }
 
 
 @pytest.mark.parametrize(
-    ("body", "type_name", "field", "problem"), DEFINITION_ERRORS.values(),
+    ("body", "type_name", "field", "problem"),
+    DEFINITION_ERRORS.values(),
     ids=DEFINITION_ERRORS.keys(),
 )
 def test_definition_errors(
@@ -317,12 +504,15 @@ def test_required_on_activate_with_a_default_is_allowed(tmp_path: Path) -> None:
 
 
 def test_defaults_are_stored_normalised(tmp_path: Path) -> None:
-    fields = load_one(tmp_path, """\
+    fields = load_one(
+        tmp_path,
+        """\
         v: {kind: version, default: '1.2'}
         at: {kind: datetime, default: '2024-05-01T12:00:00+02:00'}
         ratio: {kind: float, default: 1}
         fmt: {kind: version, allowed_values: ['1', '2.0']}
-    """)
+    """,
+    )
     assert fields["v"].default == "1.2.0"
     assert fields["at"].default == "2024-05-01T10:00:00.000000+00:00"
     assert fields["ratio"].default == 1.0

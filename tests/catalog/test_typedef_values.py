@@ -20,8 +20,14 @@ from glaregraph.catalog.typedef.values import coerce_field_value
 
 
 def field(kind: Kind, of: Kind | None = None, nullable: bool = True, **rules: Any) -> FieldDef:
-    return FieldDef(name="f", graphql_name="f", kind=kind, of=of, nullable=nullable,
-                    validators=Validators(**rules))
+    return FieldDef(
+        name="f",
+        graphql_name="f",
+        kind=kind,
+        of=of,
+        nullable=nullable,
+        validators=Validators(**rules),
+    )
 
 
 def coerce(f: FieldDef, value: Any, path: str = "input.f") -> Any:

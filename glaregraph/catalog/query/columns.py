@@ -16,7 +16,9 @@ from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import FieldDef, Kind, TypeDef
 
 _PG_CASTS = {
-    Kind.INTEGER: "BIGINT", Kind.LONG: "BIGINT", Kind.FLOAT: "DOUBLE PRECISION",
+    Kind.INTEGER: "BIGINT",
+    Kind.LONG: "BIGINT",
+    Kind.FLOAT: "DOUBLE PRECISION",
     Kind.BOOLEAN: "BOOLEAN",
 }
 
@@ -54,8 +56,12 @@ class data_value(FunctionElement[Any]):
 
     @property
     def type(self) -> Any:  # type: ignore[override]
-        return {Kind.INTEGER: sa.BigInteger(), Kind.LONG: sa.BigInteger(),
-                Kind.FLOAT: sa.Float(), Kind.BOOLEAN: sa.Boolean()}.get(self.kind, sa.String())
+        return {
+            Kind.INTEGER: sa.BigInteger(),
+            Kind.LONG: sa.BigInteger(),
+            Kind.FLOAT: sa.Float(),
+            Kind.BOOLEAN: sa.Boolean(),
+        }.get(self.kind, sa.String())
 
 
 @compiles(data_value, "postgresql")
@@ -87,7 +93,15 @@ def resolve_column(name: str, t: TypeDef | None) -> tuple[ColumnElement[Any], Ki
     if name in BASE_COLUMNS:
         return BASE_COLUMNS[name]
     f = t.field(name) if t is not None else None
-    if f is None or f.kind not in (Kind.STRING, Kind.TEXT, Kind.INTEGER, Kind.LONG, Kind.FLOAT,
-                                   Kind.BOOLEAN, Kind.DATETIME, Kind.VERSION):
+    if f is None or f.kind not in (
+        Kind.STRING,
+        Kind.TEXT,
+        Kind.INTEGER,
+        Kind.LONG,
+        Kind.FLOAT,
+        Kind.BOOLEAN,
+        Kind.DATETIME,
+        Kind.VERSION,
+    ):
         return None
     return field_column(f), f.kind

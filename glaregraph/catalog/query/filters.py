@@ -28,8 +28,9 @@ from glaregraph.catalog.versions import normalize_version, parse_range, version_
 Condition = ColumnElement[bool]
 
 
-def compile_filter(spec: Mapping[str, Any] | None, t: TypeDef | None, path: str = "filter"
-                   ) -> Condition:
+def compile_filter(
+    spec: Mapping[str, Any] | None, t: TypeDef | None, path: str = "filter"
+) -> Condition:
     """AND of every key of `spec`; an empty or missing filter is TRUE."""
     if not spec:
         return sa.true()
@@ -67,8 +68,9 @@ def _field_filter(key: str, ops: Mapping[str, Any], t: TypeDef | None, path: str
     return _scalar_ops(column, kind, ops, path, in_data=f is not None)
 
 
-def _scalar_ops(column: Any, kind: Kind, ops: Mapping[str, Any], path: str, *, in_data: bool,
-                keyed: bool = True) -> Condition:
+def _scalar_ops(
+    column: Any, kind: Kind, ops: Mapping[str, Any], path: str, *, in_data: bool, keyed: bool = True
+) -> Condition:
     """Operators on one scalar; `keyed` columns hold version keys, not version strings."""
     conv = _converter(kind, in_data=in_data, keyed=keyed)
     parts: list[Condition] = []

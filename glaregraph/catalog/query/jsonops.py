@@ -13,8 +13,12 @@ from glaregraph.catalog.store.tables import artifact_tags, artifacts, tags
 from glaregraph.catalog.typedef.model import Kind
 
 _PG_TYPES = {bool: "BOOLEAN", int: "BIGINT", float: "DOUBLE PRECISION"}
-_PG_KIND_CASTS = {Kind.INTEGER: "BIGINT", Kind.LONG: "BIGINT", Kind.FLOAT: "DOUBLE PRECISION",
-                  Kind.BOOLEAN: "BOOLEAN"}
+_PG_KIND_CASTS = {
+    Kind.INTEGER: "BIGINT",
+    Kind.LONG: "BIGINT",
+    Kind.FLOAT: "DOUBLE PRECISION",
+    Kind.BOOLEAN: "BOOLEAN",
+}
 
 
 def _path(column: str, key: str | None) -> tuple[str, str]:
@@ -44,7 +48,8 @@ def _pg_list_contains(el: list_contains_el, compiler: Any, **kw: Any) -> str:
 @compiles(list_contains_el, "sqlite")
 def _sqlite_list_contains(el: list_contains_el, compiler: Any, **kw: Any) -> str:
     value = compiler.process(next(iter(el.clauses)), **kw)
-    return f"EXISTS (SELECT 1 FROM json_each({_path('data', el.key)[1]}) AS je WHERE je.value = {value})"
+    source = _path("data", el.key)[1]
+    return f"EXISTS (SELECT 1 FROM json_each({source}) AS je WHERE je.value = {value})"
 
 
 class dict_has_key_el(FunctionElement[bool]):
@@ -66,7 +71,8 @@ def _pg_has_key(el: dict_has_key_el, compiler: Any, **kw: Any) -> str:
 @compiles(dict_has_key_el, "sqlite")
 def _sqlite_has_key(el: dict_has_key_el, compiler: Any, **kw: Any) -> str:
     key = compiler.process(next(iter(el.clauses)), **kw)
-    return f"EXISTS (SELECT 1 FROM json_each({_path(el.column, el.field)[1]}) AS je WHERE je.key = {key})"
+    source = _path(el.column, el.field)[1]
+    return f"EXISTS (SELECT 1 FROM json_each({source}) AS je WHERE je.key = {key})"
 
 
 class dict_entry_el(FunctionElement[Any]):
@@ -89,7 +95,8 @@ def _pg_entry(el: dict_entry_el, compiler: Any, **kw: Any) -> str:
 @compiles(dict_entry_el, "sqlite")
 def _sqlite_entry(el: dict_entry_el, compiler: Any, **kw: Any) -> str:
     key = compiler.process(next(iter(el.clauses)), **kw)
-    return f"(SELECT je.value FROM json_each({_path(el.column, el.field)[1]}) AS je WHERE je.key = {key})"
+    source = _path(el.column, el.field)[1]
+    return f"(SELECT je.value FROM json_each({source}) AS je WHERE je.key = {key})"
 
 
 def list_contains(field: str, value: Any) -> ColumnElement[bool]:

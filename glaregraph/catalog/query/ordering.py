@@ -22,8 +22,18 @@ from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import Kind, TypeDef
 
 DEFAULT_SORT: tuple[tuple[str, bool], ...] = (("created_at", True),)
-_NOT_NULL = {"id", "type_name", "name", "version", "owner", "created_by", "visibility", "status",
-             "created_at", "updated_at"}
+_NOT_NULL = {
+    "id",
+    "type_name",
+    "name",
+    "version",
+    "owner",
+    "created_by",
+    "visibility",
+    "status",
+    "created_at",
+    "updated_at",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +42,7 @@ class Term:
     expr: ColumnElement[Any]
     descending: bool
     nullable: bool
-    is_datetime: bool    # a base timestamp column: cursor values go back to datetimes
+    is_datetime: bool  # a base timestamp column: cursor values go back to datetimes
 
 
 def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[Term]:
@@ -78,8 +88,10 @@ def decode_cursor(terms: list[Term], cursor: str, path: str) -> list[Any]:
         sig, values = json.loads(raw)
         if sig != signature(terms) or len(values) != len(terms):
             raise ValueError("cursor belongs to another query")
-        return [dt.datetime.fromisoformat(v) if term.is_datetime and v is not None else v
-                for term, v in zip(terms, values, strict=True)]
+        return [
+            dt.datetime.fromisoformat(v) if term.is_datetime and v is not None else v
+            for term, v in zip(terms, values, strict=True)
+        ]
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise BadUserInput("invalid cursor for this query and sort", field=path) from exc
 

@@ -26,8 +26,10 @@ def index_statements(registry: Registry, dialect: Any) -> list[str]:
             expr = str(field_column(f).compile(dialect=dialect))
             digest = hashlib.sha1(f"{t.name}.{f.name}".encode()).hexdigest()[:10]
             name = f"{PREFIX}{t.name[:20]}_{f.name[:20]}_{digest}"
-            out.append(f"CREATE INDEX IF NOT EXISTS {name} ON artifacts (({expr}), id) "
-                       f"WHERE type_name = '{t.name}'")
+            out.append(
+                f"CREATE INDEX IF NOT EXISTS {name} ON artifacts (({expr}), id) "
+                f"WHERE type_name = '{t.name}'"
+            )
     return out
 
 

@@ -1,4 +1,5 @@
-"""The metadata tables. Base fields are columns; a type's own scalar/list/dict fields live in `data`.
+"""The metadata tables. Base fields are columns; a type's own scalar/list/dict fields live in
+`data`.
 
 Types are data: a new type needs no migration. Links and lineage share one `edges` table.
 """
@@ -69,19 +70,28 @@ artifacts = sa.Table(
     sa.Column("activated_at", UTCDateTime(), nullable=True),
     sa.Column("data", JSONDoc, nullable=False),
     sa.Column("meta", JSONDoc, nullable=False),
-    sa.CheckConstraint(
-        "visibility IN ('PRIVATE', 'SHARED', 'PUBLIC')", name="visibility_valid"
-    ),
+    sa.CheckConstraint("visibility IN ('PRIVATE', 'SHARED', 'PUBLIC')", name="visibility_valid"),
     sa.CheckConstraint(
         "status IN ('DRAFTED', 'ACTIVE', 'DEACTIVATED', 'DELETED')", name="status_valid"
     ),
     sa.Index(
-        "uq_artifacts_owner_name_version", "owner", "type_name", "name", "version",
-        unique=True, sqlite_where=NOT_DELETED, postgresql_where=NOT_DELETED,
+        "uq_artifacts_owner_name_version",
+        "owner",
+        "type_name",
+        "name",
+        "version",
+        unique=True,
+        sqlite_where=NOT_DELETED,
+        postgresql_where=NOT_DELETED,
     ),
     sa.Index(
-        "uq_artifacts_public_name_version", "type_name", "name", "version",
-        unique=True, sqlite_where=PUBLIC_LIVE, postgresql_where=PUBLIC_LIVE,
+        "uq_artifacts_public_name_version",
+        "type_name",
+        "name",
+        "version",
+        unique=True,
+        sqlite_where=PUBLIC_LIVE,
+        postgresql_where=PUBLIC_LIVE,
     ),
     sa.Index("ix_artifacts_type_created", "type_name", "created_at", "id"),
     sa.Index("ix_artifacts_created", "created_at", "id"),
@@ -92,8 +102,12 @@ artifacts = sa.Table(
 artifact_tags = sa.Table(
     "artifact_tags",
     metadata,
-    sa.Column("artifact_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("tag", sa.String(255), primary_key=True),
     sa.Index("ix_artifact_tags_tag", "tag", "artifact_id"),
 )
@@ -103,15 +117,24 @@ tags = sa.Table(
     "tags",
     metadata,
     sa.Column("name", sa.String(255), primary_key=True),
-    sa.Column("parent", sa.String(255), sa.ForeignKey("tags.name", ondelete="SET NULL"),
-              nullable=True, index=True),
+    sa.Column(
+        "parent",
+        sa.String(255),
+        sa.ForeignKey("tags.name", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
 )
 
 artifact_shares = sa.Table(
     "artifact_shares",
     metadata,
-    sa.Column("artifact_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("project", sa.String(255), primary_key=True),
     sa.Index("ix_artifact_shares_project", "project", "artifact_id"),
 )
@@ -123,8 +146,13 @@ aliases = sa.Table(
     sa.Column("type_name", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(255), primary_key=True),
     sa.Column("alias", sa.String(255), primary_key=True),
-    sa.Column("artifact_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
 )
 
 # Every link-field value and every derived_from relation: source holds a link to target.
@@ -132,10 +160,18 @@ edges = sa.Table(
     "edges",
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-    sa.Column("source_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("target_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "source_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "target_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("relation", sa.String(64), nullable=False),
     sa.Column("key", sa.String(255), nullable=True),
     sa.Column("position", sa.Integer(), nullable=False),
@@ -148,8 +184,12 @@ blobs = sa.Table(
     "blobs",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("artifact_id", sa.String(36),
-              sa.ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("field", sa.String(64), nullable=False),
     sa.Column("key", sa.String(255), nullable=False, server_default=""),
     sa.Column("status", sa.String(16), nullable=False),

@@ -30,10 +30,17 @@ from glaregraph.catalog.typedef.model import (
 from glaregraph.catalog.typedef.values import coerce_field_value, coerce_scalar
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
-STRING_VALIDATORS = frozenset({"min_length", "max_length", "pattern", "allowed_values",
-                               "forbidden_chars"})
-VALIDATORS = STRING_VALIDATORS | {"min", "max", "max_items", "unique_items", "max_size",
-                                  "max_folder_size"}
+STRING_VALIDATORS = frozenset(
+    {"min_length", "max_length", "pattern", "allowed_values", "forbidden_chars"}
+)
+VALIDATORS = STRING_VALIDATORS | {
+    "min",
+    "max",
+    "max_items",
+    "unique_items",
+    "max_size",
+    "max_folder_size",
+}
 _FLAGS = ("required_on_activate", "mutable", "nullable", "sortable", "filterable", "unique_items")
 _COUNTS = ("min_length", "max_length", "max_items", "max_size", "max_folder_size")
 FIELD_OPTIONS = VALIDATORS | set(_FLAGS) | {"kind", "of", "to", "description", "default"}
@@ -78,11 +85,17 @@ def build_field(where: Where, name: Any, spec: Any) -> FieldDef:
     _check_option_types(where, spec)
     _check_applicable(where, kind, of, spec)
     field = FieldDef(
-        name=name, graphql_name=graphql_name, kind=kind, of=of, to=to,
+        name=name,
+        graphql_name=graphql_name,
+        kind=kind,
+        of=of,
+        to=to,
         description=spec.get("description"),
         required_on_activate=spec.get("required_on_activate", False),
-        mutable=spec.get("mutable", False), nullable=spec.get("nullable", True),
-        has_default="default" in spec, sortable=spec.get("sortable", False),
+        mutable=spec.get("mutable", False),
+        nullable=spec.get("nullable", True),
+        has_default="default" in spec,
+        sortable=spec.get("sortable", False),
         filterable=spec.get("filterable", kind in DATA_KINDS),
         validators=_validators(where, kind, of, spec),
     )
@@ -184,8 +197,11 @@ def _validators(where: Where, kind: Kind, of: Kind | None, spec: dict[str, Any])
         except re.error as exc:
             raise where.error(f"invalid pattern {given['pattern']!r}: {exc}") from exc
     rules = {**_default_validators(kind, of), **given}
-    for low, high in (("min_length", "max_length"), ("min", "max"),
-                      ("max_size", "max_folder_size")):
+    for low, high in (
+        ("min_length", "max_length"),
+        ("min", "max"),
+        ("max_size", "max_folder_size"),
+    ):
         if rules.get(low) is not None and rules.get(high) is not None and rules[low] > rules[high]:
             raise where.error(f"{low} ({rules[low]}) is greater than {high} ({rules[high]})")
     return Validators(**rules)

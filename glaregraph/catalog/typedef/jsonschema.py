@@ -12,11 +12,19 @@ from glaregraph.catalog.typedef.model import FieldDef, Kind, TypeDef, Validators
 from glaregraph.catalog.typedef.values import INT32_RANGE, INT64_RANGE, MAX_KEY_LENGTH
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_TYPES = {Kind.STRING: "string", Kind.TEXT: "string", Kind.VERSION: "string",
-          Kind.DATETIME: "string", Kind.INTEGER: "integer", Kind.LONG: "integer",
-          Kind.FLOAT: "number", Kind.BOOLEAN: "boolean"}
+_TYPES = {
+    Kind.STRING: "string",
+    Kind.TEXT: "string",
+    Kind.VERSION: "string",
+    Kind.DATETIME: "string",
+    Kind.INTEGER: "integer",
+    Kind.LONG: "integer",
+    Kind.FLOAT: "number",
+    Kind.BOOLEAN: "boolean",
+}
 _INT_RANGES: dict[Kind, tuple[float | None, float | None]] = {
-    Kind.INTEGER: INT32_RANGE, Kind.LONG: INT64_RANGE,
+    Kind.INTEGER: INT32_RANGE,
+    Kind.LONG: INT64_RANGE,
 }
 
 
@@ -48,24 +56,44 @@ def _id() -> dict[str, Any]:
 
 def _base_properties() -> dict[str, Any]:
     return {
-        "name": {"type": "string", "minLength": 1, "maxLength": base.MAX_NAME_LENGTH,
-                 "description": "Name of the artifact."},
-        "version": {"type": "string", "default": "0.0.0",
-                    "description": "Semantic version; normalised (1.0 -> 1.0.0)."},
-        "description": {"type": ["string", "null"], "maxLength": base.MAX_DESCRIPTION_LENGTH,
-                        "description": "Free text about the artifact."},
+        "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": base.MAX_NAME_LENGTH,
+            "description": "Name of the artifact.",
+        },
+        "version": {
+            "type": "string",
+            "default": "0.0.0",
+            "description": "Semantic version; normalised (1.0 -> 1.0.0).",
+        },
+        "description": {
+            "type": ["string", "null"],
+            "maxLength": base.MAX_DESCRIPTION_LENGTH,
+            "description": "Free text about the artifact.",
+        },
         "tags": {
-            "type": "array", "maxItems": base.MAX_TAGS, "description": "Duplicates are dropped.",
-            "items": {"type": "string", "minLength": 1, "maxLength": base.MAX_TAG_LENGTH,
-                      "pattern": "^[^,/]*$"},
+            "type": "array",
+            "maxItems": base.MAX_TAGS,
+            "description": "Duplicates are dropped.",
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": base.MAX_TAG_LENGTH,
+                "pattern": "^[^,/]*$",
+            },
         },
         "metadata": {
-            "type": "object", "maxProperties": base.MAX_METADATA_KEYS, "propertyNames": _key(),
-            "additionalProperties": {"type": "string",
-                                     "maxLength": base.MAX_METADATA_VALUE_LENGTH},
+            "type": "object",
+            "maxProperties": base.MAX_METADATA_KEYS,
+            "propertyNames": _key(),
+            "additionalProperties": {"type": "string", "maxLength": base.MAX_METADATA_VALUE_LENGTH},
         },
-        "derivedFromIds": {"type": "array", "items": _id(),
-                           "description": "Artifacts this one was derived from."},
+        "derivedFromIds": {
+            "type": "array",
+            "items": _id(),
+            "description": "Artifacts this one was derived from.",
+        },
     }
 
 
@@ -76,16 +104,23 @@ def _field_property(field: FieldDef) -> tuple[str, dict[str, Any]]:
     elif field.kind is Kind.LINK_LIST:
         schema = {"type": "array", "items": _id(), **_count(rules)}
     elif field.kind is Kind.LINK_DICT:
-        entry = {"type": "object", "properties": {"key": _key(), "id": _id()},
-                 "required": ["key", "id"], "additionalProperties": False}
+        entry = {
+            "type": "object",
+            "properties": {"key": _key(), "id": _id()},
+            "required": ["key", "id"],
+            "additionalProperties": False,
+        }
         schema = {"type": "array", "items": entry, **_count(rules)}
     elif field.kind is Kind.LIST:
         assert field.of is not None
         schema = {"type": "array", "items": _scalar(field.of, rules), **_count(rules)}
     elif field.kind is Kind.DICT:
         assert field.of is not None
-        schema = {"type": "object", "propertyNames": _key(),
-                  "additionalProperties": _scalar(field.of, rules)}
+        schema = {
+            "type": "object",
+            "propertyNames": _key(),
+            "additionalProperties": _scalar(field.of, rules),
+        }
         if rules.max_items is not None:
             schema["maxProperties"] = rules.max_items
     else:

@@ -28,18 +28,67 @@ QUOTA_KEYS = frozenset({"max_artifacts", "max_bytes"})
 # A field may not take the name of a base field, nor of the filter inputs' `and`, `or`, `not`.
 _RESERVED_FIELD_NAMES = frozenset(to_camel(n) for n in (*BASE_FIELD_NAMES, "and", "or", "not"))
 # Names the schema derives from a type's PascalCase name (API.md §2).
-_TYPE_SUFFIXES = ("", "CreateInput", "UpdateInput", "Filter", "Sort", "SortField", "Connection",
-                  "Edge")
+_TYPE_SUFFIXES = (
+    "",
+    "CreateInput",
+    "UpdateInput",
+    "Filter",
+    "Sort",
+    "SortField",
+    "Connection",
+    "Edge",
+)
 # Names the fixed part of the schema already uses (API.md §3–§10), and GraphQL's own scalars.
-_RESERVED_NAMES = frozenset({
-    "Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID", "DateTime",
-    "JSON", "Long", "Artifact", "ArtifactLink", "ArtifactStatus", "ArtifactTypeInfo", "FieldInfo",
-    "Visibility", "Blob", "BlobStatus", "BlobUpload", "PresignedRequest", "PresignedPart", "Tag",
-    "RelatedTag", "Quota", "QuotaUsage", "Lock", "Principal", "AuditEvent", "LineageGraph",
-    "LineageNode", "LineageEdge", "LinkDirection", "LineageDirection", "LinkEntryInput",
-    "PageInfo", "artifact", "artifacts", "artifactType", "artifactTypes", "tag", "tags", "quotas",
-    "quotaUsage", "me", "auditEvents",
-})
+_RESERVED_NAMES = frozenset(
+    {
+        "Query",
+        "Mutation",
+        "Subscription",
+        "String",
+        "Int",
+        "Float",
+        "Boolean",
+        "ID",
+        "DateTime",
+        "JSON",
+        "Long",
+        "Artifact",
+        "ArtifactLink",
+        "ArtifactStatus",
+        "ArtifactTypeInfo",
+        "FieldInfo",
+        "Visibility",
+        "Blob",
+        "BlobStatus",
+        "BlobUpload",
+        "PresignedRequest",
+        "PresignedPart",
+        "Tag",
+        "RelatedTag",
+        "Quota",
+        "QuotaUsage",
+        "Lock",
+        "Principal",
+        "AuditEvent",
+        "LineageGraph",
+        "LineageNode",
+        "LineageEdge",
+        "LinkDirection",
+        "LineageDirection",
+        "LinkEntryInput",
+        "PageInfo",
+        "artifact",
+        "artifacts",
+        "artifactType",
+        "artifactTypes",
+        "tag",
+        "tags",
+        "quotas",
+        "quotaUsage",
+        "me",
+        "auditEvents",
+    }
+)
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
@@ -125,12 +174,15 @@ def _build_type(where: Where, name: Any, spec: Any) -> TypeDef:
     _check_field_names(where, fields)
     default_display = " ".join(part.capitalize() for part in name.split("_") if part)
     return TypeDef(
-        name=name, graphql_name=to_pascal(name),
+        name=name,
+        graphql_name=to_pascal(name),
         display_name=_text(where, spec, "display_name") or default_display,
         plural=check_name(where, spec.get("plural", name + "s"), "plural"),
         description=_text(where, spec, "description"),
-        fields=fields, enabled=_flag(where, spec, "enabled"),
-        quota=_quota(where, spec.get("quota")), source=where.source,
+        fields=fields,
+        enabled=_flag(where, spec, "enabled"),
+        quota=_quota(where, spec.get("quota")),
+        source=where.source,
     )
 
 

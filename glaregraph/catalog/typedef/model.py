@@ -31,8 +31,16 @@ class Kind(enum.StrEnum):
 
 
 SCALAR_KINDS = frozenset(
-    {Kind.STRING, Kind.TEXT, Kind.INTEGER, Kind.LONG, Kind.FLOAT, Kind.BOOLEAN, Kind.DATETIME,
-     Kind.VERSION}
+    {
+        Kind.STRING,
+        Kind.TEXT,
+        Kind.INTEGER,
+        Kind.LONG,
+        Kind.FLOAT,
+        Kind.BOOLEAN,
+        Kind.DATETIME,
+        Kind.VERSION,
+    }
 )
 CONTAINER_KINDS = frozenset({Kind.LIST, Kind.DICT})
 BLOB_KINDS = frozenset({Kind.BLOB, Kind.BLOB_DICT})
@@ -92,11 +100,11 @@ class Validators:
 class FieldDef:
     """One field of an artifact type, as written in the type definition."""
 
-    name: str                      # snake_case, as in YAML
-    graphql_name: str              # camelCase, as in the schema
+    name: str  # snake_case, as in YAML
+    graphql_name: str  # camelCase, as in the schema
     kind: Kind
-    of: Kind | None = None         # element kind of list/dict
-    to: str | None = None          # target type name of link kinds, or "*"
+    of: Kind | None = None  # element kind of list/dict
+    to: str | None = None  # target type name of link kinds, or "*"
     description: str | None = None
     required_on_activate: bool = False
     mutable: bool = False
@@ -142,15 +150,15 @@ class QuotaDefaults:
 class TypeDef:
     """One artifact type: its names and its own fields in definition order."""
 
-    name: str                      # lower snake_case: "heat_template"
-    graphql_name: str              # "HeatTemplate"
+    name: str  # lower snake_case: "heat_template"
+    graphql_name: str  # "HeatTemplate"
     display_name: str
-    plural: str                    # "heat_templates"
+    plural: str  # "heat_templates"
     description: str | None
     fields: tuple[FieldDef, ...]
     enabled: bool = True
     quota: QuotaDefaults = field(default_factory=QuotaDefaults)
-    source: str = ""               # file it was read from, for messages
+    source: str = ""  # file it was read from, for messages
 
     def field(self, name: str) -> FieldDef | None:
         for f in self.fields:

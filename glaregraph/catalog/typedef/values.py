@@ -27,8 +27,15 @@ def bad(path: str, problem: str) -> BadUserInput:
 
 def describe(value: Any) -> str:
     """`a string`, `an object`, ... for messages."""
-    names = {bool: "a boolean", str: "a string", int: "an integer", float: "a number",
-             list: "a list", dict: "an object", datetime: "a date-time"}
+    names = {
+        bool: "a boolean",
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        datetime: "a date-time",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -54,8 +61,10 @@ def check_string(
 def check_key(key: Any, path: str, what: str = "key") -> str:
     """A dict key: a string of 1 to 255 characters."""
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise bad(path, f"each {what} must be a string of 1 to {MAX_KEY_LENGTH} characters, "
-                        f"got {key!r:.60}")
+        raise bad(
+            path,
+            f"each {what} must be a string of 1 to {MAX_KEY_LENGTH} characters, got {key!r:.60}",
+        )
     return check_string(key, path)
 
 

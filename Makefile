@@ -1,0 +1,33 @@
+# The one entry point: `make run` serves the catalog, `make test` runs lint and the test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: install run test lint bench schema clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install  ## serve on 127.0.0.1:8000 with SQLite under ./var, bundled types, dev auth
+	$(BIN)/glaregraph serve
+
+lint: install
+	$(BIN)/ruff check glaregraph tests benchmarks scripts
+	$(BIN)/lint-imports
+
+test: install lint  ## the suite on SQLite; with CI set, also on a fresh PostgreSQL database
+	$(BIN)/python scripts/test.py
+
+bench: install  ## benchmarks (see benchmarks/README.md)
+	$(BIN)/python benchmarks/run_all.py
+
+schema: install  ## refresh the committed SDL of the test type set
+	CATALOG_TYPES=tests/fixtures/types $(BIN)/glaregraph schema print > tests/fixtures/schema.graphql
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
