@@ -9,6 +9,7 @@ from strawberry.tools import create_type
 from glaregraph.catalog.typedef.model import Registry
 from glaregraph.schema import inputgen, rootcommon, rootgen, typegen
 from glaregraph.schema.artifact import Artifact
+from glaregraph.schema.fastpath import install_fast_resolvers
 from glaregraph.schema.scalars import SCALAR_MAP
 
 
@@ -46,12 +47,14 @@ def build_schema(registry: Registry) -> strawberry.Schema:
     mutations += rootcommon.mutation_fields()
     query = create_type("Query", queries, description="Reading the catalog.")
     mutation = create_type("Mutation", mutations, description="Changing the catalog.")
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=query,
         mutation=mutation,
         types=list(objects.values()),
         config=StrawberryConfig(scalar_map=SCALAR_MAP, default_resolver=typegen.resolve_attribute),
     )
+    install_fast_resolvers(schema._schema)
+    return schema
 
 
 def print_sdl(schema: strawberry.Schema) -> str:

@@ -22,9 +22,11 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from glaregraph.catalog.errors import CatalogError
 from glaregraph.schema import errors
+from glaregraph.schema.fastpath import FastExecutor
 from glaregraph.schema.limits import Limits, check_limits
 
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type", "__typename"})
@@ -119,6 +121,8 @@ class Executor:
         result = execute(
             self.graphql_schema,
             prepared.document,
+            is_awaitable=optimized_is_awaitable,
+            executor_class=FastExecutor,
             variable_values=variables,
             operation_name=operation_name,
             context_value=context,

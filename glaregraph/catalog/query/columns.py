@@ -44,6 +44,11 @@ def version_key_name(field: str) -> str:
     return f"{field}@key"
 
 
+def cache_markers(*parts: str) -> list[Any]:
+    """Literal clauses carrying a construct's settings into SQLAlchemy's compiled-cache key."""
+    return [sa.literal_column(repr(p)) for p in parts]
+
+
 class data_value(FunctionElement[Any]):
     """`data`'s value at a literal key, typed by kind (SQL NULL when missing)."""
 
@@ -52,7 +57,8 @@ class data_value(FunctionElement[Any]):
 
     def __init__(self, key: str, kind: Kind) -> None:
         self.key, self.kind = key, kind
-        super().__init__(artifacts.c.data)
+        # key and kind ride along as literal clauses so they are part of the statement cache key
+        super().__init__(artifacts.c.data, *cache_markers(key, kind.value))
 
     @property
     def type(self) -> Any:  # type: ignore[override]

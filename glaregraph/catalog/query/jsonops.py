@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from glaregraph.catalog.query.columns import cache_markers
 from glaregraph.catalog.store.tables import artifact_tags, artifacts, tags
 from glaregraph.catalog.typedef.model import Kind
 
@@ -36,7 +37,7 @@ class list_contains_el(FunctionElement[bool]):
     def __init__(self, key: str, value: Any) -> None:
         self.key = key
         self.pg_type = _PG_TYPES.get(type(value), "TEXT")
-        super().__init__(sa.bindparam(None, value, unique=True))
+        super().__init__(sa.bindparam(None, value, unique=True), *cache_markers(key, self.pg_type))
 
 
 @compiles(list_contains_el, "postgresql")
@@ -59,7 +60,10 @@ class dict_has_key_el(FunctionElement[bool]):
 
     def __init__(self, column: str, field: str | None, key: str) -> None:
         self.column, self.field = column, field
-        super().__init__(sa.bindparam(None, key, type_=sa.String(), unique=True))
+        super().__init__(
+            sa.bindparam(None, key, type_=sa.String(), unique=True),
+            *cache_markers(column, str(field)),
+        )
 
 
 @compiles(dict_has_key_el, "postgresql")
@@ -81,7 +85,10 @@ class dict_entry_el(FunctionElement[Any]):
 
     def __init__(self, column: str, field: str | None, key: str, kind: Kind) -> None:
         self.column, self.field, self.kind = column, field, kind
-        super().__init__(sa.bindparam(None, key, type_=sa.String(), unique=True))
+        super().__init__(
+            sa.bindparam(None, key, type_=sa.String(), unique=True),
+            *cache_markers(column, str(field), kind.value),
+        )
 
 
 @compiles(dict_entry_el, "postgresql")
