@@ -57,5 +57,6 @@ async def save_changes(
     values = {**changes, "revision": record.revision + 1, "updated_at": now}
     await conn.execute(sa.update(artifacts).where(artifacts.c.id == record.id).values(**values))
     for key, value in values.items():
-        setattr(record, "meta" if key == "meta" else key, value)
+        if key != "version_key":  # derived from `version`; the record does not carry it
+            setattr(record, key, value)
     return record

@@ -93,7 +93,7 @@ async def check_targets(
     stmt = sa.select(artifacts.c.id, artifacts.c.type_name).where(
         artifacts.c.id.in_(ids), visible(principal)
     )
-    found = dict((await conn.execute(stmt)).tuples().all())
+    found: dict[str, str] = {row.id: row.type_name for row in await conn.execute(stmt)}
     for i, (_key, target) in enumerate(entries):
         type_name = found.get(target)
         if type_name is None or (to != ANY_TYPE and type_name != to):

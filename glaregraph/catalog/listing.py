@@ -61,12 +61,13 @@ async def list_artifacts(
     backward = args.last is not None or args.before is not None
     size = _page_size(args.last if backward else args.first, "last" if backward else "first")
     terms = ordering.order_terms(sort, t)
+    scope = t.name if t is not None else "*"
     where = _where(principal, t, filter_spec)
     stmt = sa.select(artifacts, *(term.expr.label(f"_s{i}") for i, term in enumerate(terms)))
     stmt = stmt.where(where)
     cursor = args.before if backward else args.after
     if cursor is not None:
-        values = ordering.decode_cursor(terms, cursor, "before" if backward else "after")
+        values = ordering.decode_cursor(terms, cursor, "before" if backward else "after", scope)
         stmt = stmt.where(ordering.after(terms, values, reverse=backward))
     stmt = stmt.order_by(*ordering.order_by(terms, reverse=backward)).limit(size + 1)
     async with db.read() as conn:
@@ -76,7 +77,7 @@ async def list_artifacts(
     if backward:
         rows.reverse()
     cursors = [
-        ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))]) for r in rows
+        ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))], scope) for r in rows
     ]
     return Page(
         records=[ArtifactRecord.from_row(r) for r in rows],

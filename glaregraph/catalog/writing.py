@@ -102,7 +102,9 @@ def _base_changes(record: ArtifactRecord, values: Mapping[str, Any]) -> dict[str
     if "name" in values and values["name"] is None:
         raise BadUserInput("name cannot be cleared", field="input.name")
     columns = documents.base_columns(values)
-    changes = {k: v for k, v in columns.items() if getattr(record, k) != v}
+    changes = {k: v for k, v in columns.items() if k != "version_key" and getattr(record, k) != v}
+    if "version" in changes:
+        changes["version_key"] = columns["version_key"]
     for key in changes:
         if key != "version_key":
             mutable = key == "description"

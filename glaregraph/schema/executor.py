@@ -114,7 +114,7 @@ class Executor:
         if isinstance(coerced, list):
             return Outcome(400, {"errors": [errors.variable_error(e) for e in coerced]})
         try:
-            check_limits(self.limits, op, prepared.fragments, coerced)
+            check_limits(self.limits, op, prepared.fragments, coerced.coerced)
         except CatalogError as exc:
             return Outcome(400, {"errors": [errors.error_dict(exc.message, **exc.extensions())]})
         assert prepared.document is not None

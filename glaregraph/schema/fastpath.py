@@ -63,7 +63,11 @@ class FastExecutor(IncrementalExecutor):
     """Completes plain leaf fields inline; everything else goes the standard way."""
 
     def execute_field(  # type: ignore[override]
-        self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Any,
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
         position_context: Any,
     ) -> Any:
         plans: dict[int, Plan] = self.__dict__.setdefault("_fast_plans", {})

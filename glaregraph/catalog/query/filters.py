@@ -44,7 +44,9 @@ def compile_filter(
         elif key == "or":
             parts.append(sa.or_(sa.false(), *(compile_filter(s, t, where) for s in value)))
         elif key == "not":
-            parts.append(sa.not_(compile_filter(value, t, where)))
+            # a missing value makes the inner condition NULL; `not` must still keep that row
+            inner = compile_filter(value, t, where)
+            parts.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         elif key == "tags":
             parts.append(tag_filter(value))
         elif key == "metadata":

@@ -71,22 +71,23 @@ def order_by(terms: list[Term], reverse: bool = False) -> list[Any]:
     return clauses
 
 
-def signature(terms: list[Term]) -> str:
-    text = ",".join(f"{t.name}:{'d' if t.descending else 'a'}" for t in terms)
+def signature(terms: list[Term], scope: str) -> str:
+    """Ties a cursor to the list (type) and order it came from."""
+    text = scope + "|" + ",".join(f"{t.name}:{'d' if t.descending else 'a'}" for t in terms)
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def encode_cursor(terms: list[Term], values: list[Any]) -> str:
+def encode_cursor(terms: list[Term], values: list[Any], scope: str) -> str:
     out = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
-    raw = json.dumps([signature(terms), out], separators=(",", ":"), default=str)
+    raw = json.dumps([signature(terms, scope), out], separators=(",", ":"), default=str)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(terms: list[Term], cursor: str, path: str) -> list[Any]:
+def decode_cursor(terms: list[Term], cursor: str, path: str, scope: str) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sig, values = json.loads(raw)
-        if sig != signature(terms) or len(values) != len(terms):
+        if sig != signature(terms, scope) or len(values) != len(terms):
             raise ValueError("cursor belongs to another query")
         return [
             dt.datetime.fromisoformat(v) if term.is_datetime and v is not None else v
