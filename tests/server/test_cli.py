@@ -1,0 +1,130 @@
+"""The `glaregraph` command as an operator runs it: type checks, SDL, migrations, and `serve`
+with several worker processes sharing one port and one database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def glaregraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "glaregraph", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_types_check_accepts_the_test_types():
+    result = glaregraph("types", "check", str(FIXTURES / "types"))
+    assert result.returncode == 0, result.stderr
+    assert "sample_artifact" in result.stdout
+
+
+def test_types_check_names_file_type_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("types:\n  widget:\n    fields:\n      size: {kind: huge}\n")
+    result = glaregraph("types", "check", str(bad))
+    assert result.returncode == 2
+    assert "bad.yaml" in result.stderr
+    assert "widget" in result.stderr
+    assert "size" in result.stderr
+
+
+def test_schema_print_uses_the_configured_types():
+    result = glaregraph("schema", "print", env={"CATALOG_TYPES": str(FIXTURES / "types")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (FIXTURES / "schema.graphql").read_text(encoding="utf-8")
+
+
+def test_db_upgrade_current_and_downgrade(tmp_path):
+    env = {"CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db"}
+    assert glaregraph("db", "current", env=env).stdout.strip() == "(empty database)"
+    assert glaregraph("db", "upgrade", env=env).returncode == 0
+    assert glaregraph("db", "current", env=env).stdout.strip() == "0001"
+    assert glaregraph("db", "downgrade", "base", env=env).returncode == 0
+    assert glaregraph("db", "current", env=env).stdout.strip() == "(empty database)"
+
+
+def test_dev_auth_refuses_a_public_bind():
+    result = glaregraph("serve", "--host", "0.0.0.0", "--port", "1")
+    assert result.returncode != 0
+    assert "dev" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def two_workers(tmp_path, migrated):
+    """`serve --workers 2` on the test database (SQLite file or PostgreSQL)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "CATALOG_DATABASE_URL": migrated,
+        "CATALOG_AUTH": "static",
+        "CATALOG_STATIC_TOKENS": str(FIXTURES / "tokens.yaml"),
+    }
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glaregraph", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        pytest.fail((tmp_path / "serve.log").read_text())
+    yield base
+    proc.terminate()
+    proc.wait(30)
+    log.close()
+
+
+def test_two_workers_lose_no_concurrent_tag_writes(two_workers):
+    headers = {"authorization": "Bearer alice-token"}
+
+    def post(query: str, variables: dict) -> dict:
+        r = httpx.post(
+            f"{two_workers}/graphql",
+            json={"query": query, "variables": variables},
+            headers=headers,
+            timeout=60,
+        )
+        body = r.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    created = post(
+        "mutation($i: ImageCreateInput!) { imageCreate(input: $i) { id } }",
+        {"i": {"name": "shared"}},
+    )["imageCreate"]["id"]
+    add = "mutation($id: ID!, $t: [String!]!) { artifactTagsAdd(id: $id, tags: $t) { id } }"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: post(add, {"id": created, "t": [f"t{i}"]}), range(24)))
+    final = post("query($id: ID!) { artifact(id: $id) { tags revision } }", {"id": created})
+    assert sorted(final["artifact"]["tags"]) == sorted(f"t{i}" for i in range(24))
+    assert final["artifact"]["revision"] == 25
