@@ -14,6 +14,7 @@ from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.tables import aliases, artifact_tags
+from glaregraph.catalog.store.upsert import upsert
 
 MAX_TAGS = 255
 
@@ -118,18 +119,23 @@ async def set_alias(
         )
         if record.status == lifecycle.DEACTIVATED:
             raise Conflict("a deactivated artifact cannot take an alias")
-        key = _alias_key(record, alias)
-        holder = await conn.scalar(sa.select(aliases.c.artifact_id).where(*key).with_for_update())
+        holder = await conn.scalar(
+            sa.select(aliases.c.artifact_id).where(*_alias_key(record, alias))
+        )
         if holder == record.id:
             return record
-        await conn.execute(sa.delete(aliases).where(*key))
         await conn.execute(
-            sa.insert(aliases).values(
-                owner=record.owner,
-                type_name=record.type_name,
-                name=record.name,
-                alias=alias,
-                artifact_id=record.id,
+            upsert(
+                conn,
+                aliases,
+                {
+                    "owner": record.owner,
+                    "type_name": record.type_name,
+                    "name": record.name,
+                    "alias": alias,
+                    "artifact_id": record.id,
+                },
+                key=["owner", "type_name", "name", "alias"],
             )
         )
         return await save_changes(conn, record, catalog.clock())

@@ -93,9 +93,13 @@ async def update_artifact(
             tags_changed = await _replace_tags(conn, record.id, values["tags"] or [])
         if not changes and not links_changed and not tags_changed:
             return record
-        if "name" in changes or "version" in changes:
-            await _check_unique(conn, record, changes)
-        return await save_changes(conn, record, catalog.clock(), **changes)
+        try:
+            return await save_changes(conn, record, catalog.clock(), **changes)
+        except IntegrityError as exc:  # the unique index decides, also under concurrency
+            name, version = changes.get("name", record.name), changes.get("version", record.version)
+            raise Conflict(
+                f"an artifact '{name}' version {version} already exists", name=name, version=version
+            ) from exc
 
 
 def _base_changes(record: ArtifactRecord, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,27 +132,6 @@ async def _insert(conn: AsyncConnection, row: dict[str, Any]) -> None:
             name=row["name"],
             version=row["version"],
         ) from exc
-
-
-async def _check_unique(
-    conn: AsyncConnection, record: ArtifactRecord, changes: Mapping[str, Any]
-) -> None:
-    """Renames are still enforced by the unique index; this turns a clash into CONFLICT early."""
-    name, version = changes.get("name", record.name), changes.get("version", record.version)
-    clash = await conn.scalar(
-        sa.select(artifacts.c.id).where(
-            artifacts.c.owner == record.owner,
-            artifacts.c.type_name == record.type_name,
-            artifacts.c.name == name,
-            artifacts.c.version == version,
-            artifacts.c.status != "DELETED",
-            artifacts.c.id != record.id,
-        )
-    )
-    if clash is not None:
-        raise Conflict(
-            f"an artifact '{name}' version {version} already exists", name=name, version=version
-        )
 
 
 async def _write_links(
