@@ -14,6 +14,7 @@ from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.query import ordering
 from glaregraph.catalog.query.columns import type_literal
 from glaregraph.catalog.query.filters import compile_filter
+from glaregraph.catalog.query.jsonops import tags_array
 from glaregraph.catalog.query.visibility import visible
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.database import Database
@@ -63,7 +64,9 @@ async def list_artifacts(
     terms = ordering.order_terms(sort, t)
     scope = t.name if t is not None else "*"
     where = _where(principal, t, filter_spec)
-    stmt = sa.select(artifacts, *(term.expr.label(f"_s{i}") for i, term in enumerate(terms)))
+    stmt = sa.select(
+        artifacts, tags_array(), *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
+    )
     stmt = stmt.where(where)
     cursor = args.before if backward else args.after
     if cursor is not None:

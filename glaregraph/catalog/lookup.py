@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query.jsonops import tags_array
 from glaregraph.catalog.query.visibility import visible
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.database import Database
@@ -68,7 +69,7 @@ async def find_one(
         (artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2
     )
     stmt = (
-        sa.select(artifacts)
+        sa.select(artifacts, tags_array())
         .where(*conds)
         .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
         .limit(1)
@@ -109,7 +110,9 @@ async def get_visible(
     """Artifacts by id in the order asked, None where missing, deleted or invisible."""
     if not ids:
         return []
-    stmt = sa.select(artifacts).where(artifacts.c.id.in_(set(ids)), visible(principal))
+    stmt = sa.select(artifacts, tags_array()).where(
+        artifacts.c.id.in_(set(ids)), visible(principal)
+    )
     async with db.read() as conn:
         found = {r["id"]: ArtifactRecord.from_row(r) for r in (await conn.execute(stmt)).mappings()}
     return [found.get(i) for i in ids]

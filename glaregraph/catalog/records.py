@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ class ArtifactRecord:
     activated_at: dt.datetime | None
     data: dict[str, Any]
     meta: dict[str, str]
+    tags: list[str] | None = None  # read along with the row where the query selects it
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ArtifactRecord:
@@ -44,8 +46,15 @@ class ArtifactRecord:
             activated_at=row["activated_at"],
             data=row["data"] or {},
             meta=row["meta"] or {},
+            tags=_tags(row.get("tags")),
         )
 
     @property
     def metadata(self) -> dict[str, str]:
         return self.meta
+
+
+def _tags(value: Any) -> list[str] | None:
+    if value is None or isinstance(value, list):
+        return value
+    return list(json.loads(value))  # SQLite returns the JSON array as text

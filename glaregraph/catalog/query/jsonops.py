@@ -149,3 +149,31 @@ def _has_any(names: list[str], deep: bool) -> ColumnElement[bool]:
     return sa.exists().where(
         artifact_tags.c.artifact_id == artifacts.c.id, artifact_tags.c.tag.in_(wanted)
     )
+
+
+class tags_array_el(FunctionElement[Any]):
+    """The artifact's tags, in name order, as one JSON array (read along with the row)."""
+
+    inherit_cache = True
+    name = "tags_array"
+    type = sa.JSON()
+
+
+@compiles(tags_array_el, "postgresql")
+def _pg_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
+    return (
+        "(SELECT coalesce(json_agg(t.tag ORDER BY t.tag), '[]'::json) FROM artifact_tags AS t "
+        "WHERE t.artifact_id = artifacts.id)"
+    )
+
+
+@compiles(tags_array_el, "sqlite")
+def _sqlite_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
+    return (
+        "(SELECT json_group_array(s.tag) FROM (SELECT t.tag AS tag FROM artifact_tags AS t "
+        "WHERE t.artifact_id = artifacts.id ORDER BY t.tag) AS s)"
+    )
+
+
+def tags_array() -> ColumnElement[Any]:
+    return tags_array_el().label("tags")
