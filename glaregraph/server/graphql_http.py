@@ -68,7 +68,7 @@ class GraphQLEndpoint:
             raw_vars = params.get("variables")
             try:
                 variables = json.loads(raw_vars) if raw_vars else None
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise BadRequest(400, "variables must be a JSON object") from exc
             return _checked(
                 {
@@ -80,7 +80,7 @@ class GraphQLEndpoint:
         body = await _read_body(request, self.max_body_bytes)
         try:
             payload = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise BadRequest(400, "the request body is not JSON") from exc
         return _checked(payload)
 
