@@ -119,30 +119,15 @@ async def get_visible(
 
 
 async def tags_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (
-        sa.select(artifact_tags.c.artifact_id, artifact_tags.c.tag)
-        .where(artifact_tags.c.artifact_id.in_(set(ids)))
-        .order_by(artifact_tags.c.tag)
-    )
-    return await _grouped(db, stmt, ids)
+    return await _values_of(db, artifact_tags.c.artifact_id, artifact_tags.c.tag, ids)
 
 
 async def aliases_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (
-        sa.select(aliases.c.artifact_id, aliases.c.alias)
-        .where(aliases.c.artifact_id.in_(set(ids)))
-        .order_by(aliases.c.alias)
-    )
-    return await _grouped(db, stmt, ids)
+    return await _values_of(db, aliases.c.artifact_id, aliases.c.alias, ids)
 
 
 async def shares_of(db: Database, ids: Sequence[str]) -> list[list[str]]:
-    stmt = (
-        sa.select(artifact_shares.c.artifact_id, artifact_shares.c.project)
-        .where(artifact_shares.c.artifact_id.in_(set(ids)))
-        .order_by(artifact_shares.c.project)
-    )
-    return await _grouped(db, stmt, ids)
+    return await _values_of(db, artifact_shares.c.artifact_id, artifact_shares.c.project, ids)
 
 
 async def links_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
@@ -174,11 +159,13 @@ async def blobs_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]
     return [out.get(i, []) for i in ids]
 
 
-async def _grouped(db: Database, stmt: Any, ids: Sequence[str]) -> list[list[str]]:
+async def _values_of(db: Database, owner: Any, value: Any, ids: Sequence[str]) -> list[list[str]]:
+    """`value` per artifact id (in value order), for a table keyed by artifact `owner`."""
+    stmt = sa.select(owner, value).where(owner.in_(set(ids))).order_by(value)
     out: dict[str, list[str]] = defaultdict(list)
     async with db.read() as conn:
-        for owner_id, value in await conn.execute(stmt):
-            out[owner_id].append(value)
+        for owner_id, item in await conn.execute(stmt):
+            out[owner_id].append(item)
     return [out.get(i, []) for i in ids]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from glaregraph.catalog.store.tables import artifacts
-from glaregraph.catalog.typedef.model import FieldDef, Kind, TypeDef
+from glaregraph.catalog.typedef.model import SCALAR_KINDS, FieldDef, Kind, TypeDef
 
 _PG_CASTS = {
     Kind.INTEGER: "BIGINT",
@@ -99,15 +99,6 @@ def resolve_column(name: str, t: TypeDef | None) -> tuple[ColumnElement[Any], Ki
     if name in BASE_COLUMNS:
         return BASE_COLUMNS[name]
     f = t.field(name) if t is not None else None
-    if f is None or f.kind not in (
-        Kind.STRING,
-        Kind.TEXT,
-        Kind.INTEGER,
-        Kind.LONG,
-        Kind.FLOAT,
-        Kind.BOOLEAN,
-        Kind.DATETIME,
-        Kind.VERSION,
-    ):
+    if f is None or f.kind not in SCALAR_KINDS:
         return None
     return field_column(f), f.kind
