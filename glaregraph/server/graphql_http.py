@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from glaregraph.schema.errors import error_dict
 from glaregraph.schema.executor import Executor, is_introspection
 from glaregraph.server.auth import Authenticator
 from glaregraph.server.graphiql import render_graphiql
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class BadRequest(Exception):
@@ -36,19 +39,19 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         try:
+            principal = self.authenticator.authenticate(request.headers.get("authorization"))
             if request.method == "GET" and _wants_html(request):
+                if principal.anonymous and not self.public_schema:
+                    raise Unauthenticated("authentication required")
                 return HTMLResponse(render_graphiql("/graphql", "/graphiql-static"))
             query, variables, operation_name = await self._read(request)
-            principal = self.authenticator.authenticate(request.headers.get("authorization"))
         except BadRequest as exc:
             return _error(exc.status, exc.message, exc.code)
         except Unauthenticated as exc:
             return _error(401, exc.message, "UNAUTHENTICATED")
         if principal.anonymous and not self._anonymous_allowed(query, operation_name):
             return _error(401, "authentication required", "UNAUTHENTICATED")
-        context = RequestContext(
-            self.catalog, principal, request.headers.get("x-request-id") or uuid.uuid4().hex
-        )
+        context = RequestContext(self.catalog, principal, _request_id(request))
         outcome = await self.executor.run(
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
         )
@@ -113,6 +116,12 @@ def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     if name is not None and not isinstance(name, str):
         raise BadRequest(400, "'operationName' must be a string")
     return query, variables, name
+
+
+def _request_id(request: Request) -> str:
+    """The caller's X-Request-Id when it is a plain token (it ends up in logs), else a new one."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _wants_html(request: Request) -> bool:
