@@ -44,8 +44,10 @@ async def find_one(
     alias: str | None = None,
 ) -> ArtifactRecord | None:
     """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
-    alias. Preference: the caller's own project, then ACTIVE over DRAFTED, then highest version."""
+    alias. The caller's own project comes first; `latest` then prefers ACTIVE over DRAFTED;
+    then the highest version wins."""
     conds: list[Any] = [artifacts.c.type_name == t.name, visible(principal)]
+    prefer_active = id is None and alias is None and version in (None, LATEST)
     if id is not None:
         conds.append(artifacts.c.id == id)
     elif name is None:
@@ -65,8 +67,10 @@ async def find_one(
         elif version is not None and version != LATEST:
             conds.append(_version_condition(version))
     own = sa.case((artifacts.c.owner == (principal.project or ""), 0), else_=1)
-    status = sa.case(
-        (artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2
+    status = (
+        sa.case((artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2)
+        if prefer_active
+        else sa.literal(0)
     )
     stmt = (
         sa.select(artifacts, tags_array())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from glaregraph.catalog.errors import Forbidden, TypeDefinitionError
+from glaregraph.catalog.errors import Forbidden
 from glaregraph.catalog.principal import Principal
 
 DEFAULT_RULES: dict[str, str] = {
@@ -51,7 +51,7 @@ class Policy:
         try:
             doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise TypeDefinitionError(str(path), None, None, f"cannot read policy: {exc}") from exc
+            raise ValueError(f"{path}: cannot read the policy file: {exc}") from exc
         if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
             raise ValueError(f"{path}: a policy file is a mapping of action to rule string")
         return cls(doc)

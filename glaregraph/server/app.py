@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> Starlette:
         await db.dispose()
 
     app = Starlette(
+        exception_handlers={HTTPException: _http_error},
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/schema.graphql", schema_sdl, methods=["GET"]),
@@ -86,6 +88,17 @@ def create_app(settings: Settings) -> Starlette:
     app.state.catalog = catalog
     app.state.schema = schema
     return app
+
+
+async def _http_error(_: Request, exc: Exception) -> Response:
+    """Routing errors (unknown path, wrong method) answer in the GraphQL error shape too."""
+    assert isinstance(exc, HTTPException)
+    code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+    return JSONResponse(
+        {"errors": [{"message": str(exc.detail), "extensions": {"code": code}}]},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
 
 
 def app_from_env() -> Starlette:

@@ -35,7 +35,10 @@ class StaticTokenAuthenticator:
     """Tokens from a YAML file: `tokens: {<token>: {user, project, roles}}`."""
 
     def __init__(self, path: Path, admin_role: str) -> None:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from exc
         tokens = doc.get("tokens") if isinstance(doc, dict) else None
         if not isinstance(tokens, dict):
             raise ValueError(f"{path}: expected 'tokens: {{<token>: {{user, project, roles}}}}'")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from glaregraph import migrations
 from glaregraph.catalog.errors import TypeDefinitionError
-from glaregraph.server.settings import Settings
+from glaregraph.server.settings import ConfigurationError, Settings, check_configuration
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args)
-    except TypeDefinitionError as exc:
+    except (TypeDefinitionError, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -75,12 +75,11 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from glaregraph.catalog.typedef.loader import load_registry
     from glaregraph.server.auth import check_bind
 
     host, port = args.host or settings.host, args.port or settings.port
     check_bind(settings, host)
-    load_registry(settings.types)  # a wrong definition stops here, before any worker starts
+    check_configuration(settings)  # wrong types, tokens or policy stop here, before any worker
     _ensure_sqlite_dir(settings.database_url)
     migrations.upgrade(settings.database_url)
     asyncio.run(_ensure_indexes(settings))

@@ -39,3 +39,22 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, description="Connections per server process (PostgreSQL).")
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
+
+
+class ConfigurationError(Exception):
+    """A setting, or a file it names, is unusable; the server does not start."""
+
+
+def check_configuration(settings: Settings) -> None:
+    """Load everything the settings name (types, tokens, policy) once, turning any problem into
+    one ConfigurationError line instead of a traceback in every worker."""
+    from glaregraph.catalog.policy import Policy
+    from glaregraph.catalog.typedef.loader import load_registry
+    from glaregraph.server.auth import make_authenticator
+
+    load_registry(settings.types)  # TypeDefinitionError already names file, type and field
+    try:
+        make_authenticator(settings)
+        Policy.from_file(settings.policy)
+    except (ValueError, OSError) as exc:
+        raise ConfigurationError(str(exc)) from exc

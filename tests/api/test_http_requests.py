@@ -188,3 +188,12 @@ async def test_unknown_operation_name_is_an_error(gql):
     response = await gql.post("query A { me { userId } }", operationName="Z")
     assert response.status_code < 500
     assert response.json()["errors"][0]["extensions"]["code"]
+
+
+async def test_wrong_method_and_unknown_path_answer_in_json(gql):
+    put = await gql.http.put("/graphql", json={"query": "{ me { userId } }"})
+    assert put.status_code == 405
+    assert put.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    missing = await gql.http.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -90,6 +90,14 @@ async def test_latest_prefers_active_over_drafted(gql):
     assert await _version(gql) == "1.0.0"
 
 
+async def test_a_range_takes_the_highest_match_whatever_its_status(gql):
+    active = await _create(gql, "cirros", "1.0.0", **READY)
+    await _activate(gql, active)
+    await _create(gql, "cirros", "1.2.0")
+    assert await _version(gql, "^1.0") == "1.2.0"
+    assert await _version(gql, "1.0") == "1.0.0"
+
+
 async def test_latest_prefers_own_project_over_public(gql):
     mine = await _create(gql, "cirros", "1.0.0")
     theirs = await _create(gql, "cirros", "3.0.0", as_="bob", **READY)

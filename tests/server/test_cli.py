@@ -128,3 +128,28 @@ def test_two_workers_lose_no_concurrent_tag_writes(two_workers):
     final = post("query($id: ID!) { artifact(id: $id) { tags revision } }", {"id": created})
     assert sorted(final["artifact"]["tags"]) == sorted(f"t{i}" for i in range(24))
     assert final["artifact"]["revision"] == 25
+
+
+@pytest.mark.parametrize(
+    ("setting", "content", "says"),
+    [
+        ("CATALOG_POLICY", "publsh: admin\n", "publsh"),
+        ("CATALOG_POLICY", "publish: role:\n", "publish"),
+        ("CATALOG_STATIC_TOKENS", "tokens: {t1: {user: u1}}\n", "project"),
+        ("CATALOG_STATIC_TOKENS", "tokens: [unclosed\n", "YAML"),
+    ],
+)
+def test_a_broken_configuration_file_stops_serve_with_one_line(tmp_path, setting, content, says):
+    path = tmp_path / "config.yaml"
+    path.write_text(content)
+    env = {
+        setting: str(path),
+        "CATALOG_AUTH": "static",
+        "CATALOG_STATIC_TOKENS": str(FIXTURES / "tokens.yaml"),
+        "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db",
+    }
+    env[setting] = str(path)
+    result = glaregraph("serve", "--port", str(free_port()), env=env)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
