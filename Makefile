@@ -19,6 +19,7 @@ run: install  ## serve on 127.0.0.1:8000 with SQLite under ./var, bundled types,
 lint: install
 	$(BIN)/ruff check glaregraph tests benchmarks scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy glaregraph
 
 test: install lint  ## the suite on SQLite; with CI set, also on a fresh PostgreSQL database
 	$(BIN)/python scripts/test.py

@@ -29,7 +29,7 @@ def link_entries(f: FieldDef | None, value: Any, path: str) -> list[Entry]:
     if f is not None and f.kind is Kind.LINK:
         return [(None, str(value))]
     if f is not None and f.kind is Kind.LINK_DICT:
-        entries = [(str(e["key"]), str(e["id"])) for e in value]
+        entries: list[Entry] = [(str(e["key"]), str(e["id"])) for e in value]
         keys = [k for k, _ in entries]
         for i, key in enumerate(keys):
             if not key or len(key) > 255:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query.filters import version_range
 from glaregraph.catalog.query.jsonops import tags_array
 from glaregraph.catalog.query.visibility import visible
 from glaregraph.catalog.records import ArtifactRecord
@@ -26,7 +27,6 @@ from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.catalog.versions import (
     is_version_range,
     normalize_version,
-    parse_range,
     version_key,
 )
 
@@ -84,25 +84,9 @@ async def find_one(
 
 
 def _version_condition(version: str) -> Any:
+    if is_version_range(version):
+        return version_range(artifacts.c.version_key, version, "version")
     try:
-        if is_version_range(version):
-            parts = []
-            for iv in parse_range(version):
-                lo = hi = sa.true()
-                if iv.lower is not None:
-                    lo = (
-                        artifacts.c.version_key >= iv.lower
-                        if iv.lower_inclusive
-                        else artifacts.c.version_key > iv.lower
-                    )
-                if iv.upper is not None:
-                    hi = (
-                        artifacts.c.version_key <= iv.upper
-                        if iv.upper_inclusive
-                        else artifacts.c.version_key < iv.upper
-                    )
-                parts.append(sa.and_(lo, hi))
-            return sa.or_(sa.false(), *parts)
         return artifacts.c.version_key == version_key(normalize_version(version))
     except ValueError as exc:
         raise BadUserInput(f"not a version or version range: {exc}", field="version") from exc

@@ -29,7 +29,7 @@ class ArtifactRecord:
     tags: list[str] | None = None  # read along with the row where the query selects it
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> ArtifactRecord:
+    def from_row(cls, row: Mapping[Any, Any]) -> ArtifactRecord:
         return cls(
             id=row["id"],
             type_name=row["type_name"],

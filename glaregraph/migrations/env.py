@@ -1,8 +1,10 @@
 """Alembic environment: runs on a handed-over connection, or opens its own async engine."""
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from glaregraph.catalog.store.indexes import PREFIX as TYPE_INDEX_PREFIX
@@ -11,12 +13,14 @@ from glaregraph.catalog.store.tables import metadata
 config = context.config
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # type-field indexes come from the type registry at start-up, not from migrations
     return not (type_ == "index" and name and name.startswith(TYPE_INDEX_PREFIX))
 
 
-def do_run_migrations(connection):  # type: ignore[no-untyped-def]
+def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -29,7 +33,7 @@ def do_run_migrations(connection):  # type: ignore[no-untyped-def]
 
 
 async def run_async_migrations() -> None:
-    engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_async_engine(str(config.get_main_option("sqlalchemy.url")))
     async with engine.connect() as conn:
         await conn.run_sync(do_run_migrations)
         await conn.commit()

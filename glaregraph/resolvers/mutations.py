@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from glaregraph.catalog import annotations, transitions, writing
+from glaregraph.catalog import tagging, transitions, writing
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.resolvers.context import RequestContext
@@ -60,14 +60,14 @@ async def tags(
     add: bool,
     expected_revision: int | None,
 ) -> ArtifactRecord:
-    op = annotations.add_tags if add else annotations.remove_tags
+    op = tagging.add_tags if add else tagging.remove_tags
     return await op(ctx.catalog, ctx.principal, artifact_id, names, expected_revision)
 
 
 async def metadata_set(
     ctx: RequestContext, artifact_id: str, entries: Any, expected_revision: int | None
 ) -> ArtifactRecord:
-    return await annotations.set_metadata(
+    return await tagging.set_metadata(
         ctx.catalog, ctx.principal, artifact_id, entries, expected_revision
     )
 
@@ -75,7 +75,7 @@ async def metadata_set(
 async def metadata_remove(
     ctx: RequestContext, artifact_id: str, keys: list[str], expected_revision: int | None
 ) -> ArtifactRecord:
-    return await annotations.remove_metadata(
+    return await tagging.remove_metadata(
         ctx.catalog, ctx.principal, artifact_id, keys, expected_revision
     )
 
@@ -83,5 +83,5 @@ async def metadata_remove(
 async def alias(
     ctx: RequestContext, artifact_id: str, name: str, add: bool, expected_revision: int | None
 ) -> ArtifactRecord:
-    op = annotations.set_alias if add else annotations.remove_alias
+    op = tagging.set_alias if add else tagging.remove_alias
     return await op(ctx.catalog, ctx.principal, artifact_id, name, expected_revision)

@@ -25,7 +25,7 @@ def error_dict(message: str, code: str, **details: Any) -> dict[str, Any]:
 def from_graphql_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     """An execution error: a CatalogError raised by a resolver, or something unexpected."""
     original = error.original_error
-    out = error.formatted
+    out: dict[str, Any] = dict(error.formatted)
     if isinstance(original, CatalogError):
         out["message"] = original.message
         out["extensions"] = original.extensions()
@@ -48,6 +48,6 @@ def variable_error(error: GraphQLError) -> dict[str, Any]:
         field = match.group(1) + (match.group(2) or "")
         if (named := _NAMED_FIELD.search(error.message)) is not None:
             field += "." + named.group(1)
-    out = error.formatted
+    out: dict[str, Any] = dict(error.formatted)
     out["extensions"] = {"code": "BAD_USER_INPUT", **({"field": field} if field else {})}
     return out

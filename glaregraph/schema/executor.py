@@ -121,7 +121,7 @@ class Executor:
         result = execute(
             self.graphql_schema,
             prepared.document,
-            is_awaitable=optimized_is_awaitable,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
             executor_class=FastExecutor,
             variable_values=variables,
             operation_name=operation_name,
@@ -146,6 +146,6 @@ def is_introspection(op: OperationDefinitionNode) -> bool:
 
 
 def _coded(error: GraphQLError, code: str) -> dict[str, Any]:
-    out = error.formatted
+    out: dict[str, Any] = dict(error.formatted)
     out["extensions"] = {**(error.extensions or {}), "code": code}
     return out

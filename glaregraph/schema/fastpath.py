@@ -55,14 +55,13 @@ def _reader(python_name: str) -> Any:
     return read
 
 
-_UNPLANNED = object()
 Plan = tuple[Any, GraphQLLeafType, bool] | None
 
 
 class FastExecutor(IncrementalExecutor):
     """Completes plain leaf fields inline; everything else goes the standard way."""
 
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -71,9 +70,10 @@ class FastExecutor(IncrementalExecutor):
         position_context: Any,
     ) -> Any:
         plans: dict[int, Plan] = self.__dict__.setdefault("_fast_plans", {})
-        plan = plans.get(id(field_details_list), _UNPLANNED)
-        if plan is _UNPLANNED:
-            plan = plans[id(field_details_list)] = _plan(parent_type, field_details_list)
+        key = id(field_details_list)
+        if key not in plans:
+            plans[key] = _plan(parent_type, field_details_list)
+        plan = plans[key]
         if plan is not None:
             read, leaf, non_null = plan
             try:

@@ -87,7 +87,7 @@ def _scalar_ops(
             cond = column.in_(values) if values else sa.false()
             parts.append(cond if op == "in" else sa.and_(column.is_not(None), sa.not_(cond)))
         elif op == "range":
-            parts.append(_version_range(column, raw, where))
+            parts.append(version_range(column, raw, where))
         elif op == "like":
             parts.append(column.like(raw))
         else:
@@ -122,7 +122,8 @@ def _version_value(value: Any, path: str, keyed: bool) -> str:
     return version_key(normalized) if keyed else normalized
 
 
-def _version_range(column: Any, text: str, path: str) -> Condition:
+def version_range(column: Any, text: str, path: str) -> Condition:
+    """`column` (holding version keys) within an npm-style range."""
     try:
         intervals = parse_range(text)
     except ValueError as exc:

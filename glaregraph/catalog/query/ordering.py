@@ -109,10 +109,10 @@ def after(terms: list[Term], values: list[Any], reverse: bool = False) -> Column
 
 
 def _beyond(term: Term, value: Any, desc: bool) -> ColumnElement[bool]:
-    expr = term.expr
+    expr: Any = term.expr
     if value is None:  # nulls come last ascending and first descending
         return sa.false() if not desc else expr.is_not(None)
-    beyond = expr < value if desc else expr > value
+    beyond: ColumnElement[bool] = expr < value if desc else expr > value
     if term.nullable and not desc:
         return sa.or_(beyond, expr.is_(None))
     return beyond

@@ -15,7 +15,7 @@ from glaregraph.catalog.store.tables import artifact_shares, artifacts
 
 
 def visible(principal: Principal, table: Any = artifacts) -> ColumnElement[bool]:
-    live = table.c.status != "DELETED"
+    live: ColumnElement[bool] = table.c.status != "DELETED"
     if principal.is_admin:
         return live
     if principal.anonymous or principal.project is None:

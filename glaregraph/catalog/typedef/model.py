@@ -88,7 +88,7 @@ class Validators:
     def as_dict(self) -> dict[str, Any]:
         """The validators that are set, JSON-safe (for introspection)."""
         out: dict[str, Any] = {}
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             value = getattr(self, name)
             if value is None or value is False:
                 continue
