@@ -1,0 +1,146 @@
+"""Renders benchmark results (benchmarks/results/latest.json) as Markdown tables.
+
+python benchmarks/report.py [results.json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT = Path(__file__).resolve().parent / "results" / "latest.json"
+SCENARIOS = [
+    ("list", "(a) list 50 qcow2 images by min_ram", "glaregraph"),
+    ("floor", "(a) same rows, floor endpoint", "floor"),
+    ("lookup", "(b) image(name:) { id version }", "glaregraph"),
+    ("create", "(c) imageCreate", "glaregraph"),
+]
+
+
+def _f(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def render(r: dict[str, Any]) -> str:
+    env = r["environment"]
+    out = [
+        f"Run {env['date']}, {env['cores']} cores ({env['cpu']}), Python {env['python']}, "
+        f"commit {env['commit']}"
+        + (
+            f" + {env['dirty_files']} uncommitted files in glaregraph/"
+            if env["dirty_files"]
+            else ""
+        )
+        + f"; windows {env['window_s']:.0f} s after {env['warmup_s']:.0f} s warm-up, "
+        f"(a) x{env['reps']} alternating; total {env.get('runtime_s', 0):.0f} s"
+        + (" (BENCH_QUICK)" if env["quick"] else ""),
+        "",
+        "Seeding",
+        "",
+        "| database | artifacts | tags | load s | artifacts/s | total s (all steps) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in r["seed"].items():
+        out.append(
+            f"| {name} | {s['count']} | {s['tags']} | {_f(s['load_s'])} | "
+            f"{_f(s['rows_per_s'], 0)} | {_f(s['total_s'])} |"
+        )
+    out += [
+        "",
+        "Load (closed loop; req/s and latency percentiles; medians over repetitions)",
+        "",
+        "| db | scenario | server | clients | req/s | p50 ms | p99 ms | errors |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for db, cells in r["load"].items():
+        for key, label, who in SCENARIOS:
+            for c in (1, 16):
+                cell = cells.get(f"{key} c{c}")
+                if cell is None:
+                    continue
+                out.append(
+                    f"| {db} | {label} | {who} | {c} | {_f(cell['req_per_s'])} | "
+                    f"{_f(cell['p50_ms'], 2)} | {_f(cell['p99_ms'], 2)} | {cell['errors']} |"
+                )
+    out += [
+        "",
+        "Scenario (a): glaregraph req/s ÷ floor req/s (target ≥ 0.25; PostGraphile 4 ≈ 0.4)",
+        "",
+        "| db | 1 client | 16 clients |",
+        "|---|---:|---:|",
+    ]
+    for db, cells in r["load"].items():
+        out.append(f"| {db} | {_f(cells.get('ratio c1'), 2)} | {_f(cells.get('ratio c16'), 2)} |")
+    out += [
+        "",
+        "SQL statements per list request (before_cursor_execute; target: equal and ≤ 3)",
+        "",
+        "| db | first=1 | first=50 | first=500 | statements (first=50) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for db, counts in r["statements"].items():
+        cols = []
+        for k in ("1", "50", "500"):
+            data, extra = counts[k]["data_statements"], counts[k]["cursor_executes"]
+            extra -= data
+            cols.append(f"{data} (+{extra} BEGIN)" if extra else str(data))
+        out.append(f"| {db} | {' | '.join(cols)} | {', '.join(counts['50']['statements'])} |")
+    big, small = (n // 1000 for n in env["artifacts"])
+    out += [
+        "",
+        f"Scaling: scenario (a) at {small}k vs {big}k artifacts (target ≤ 1.5x)",
+        "",
+        f"| db | list SQL median ms {small}k | {big}k | x | HTTP p50 ms c1 {small}k | {big}k | x |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for db in ("pg", "sqlite", "pg+stats"):
+        s_small = r["sqltime"].get(f"{db} {small}k")
+        s_big = r["sqltime"].get(f"{db} {big}k")
+        if not s_small or not s_big:
+            continue
+        cells = r["load"].get(db, {})
+        h_small = (cells.get(f"list c1 {small}k") or {}).get("p50_ms")
+        h_big = (cells.get("list c1") or {}).get("p50_ms")
+        hx = _f(h_big / h_small, 2) if h_small and h_big else "–"
+        out.append(
+            f"| {db} | {_f(s_small['median_ms'], 2)} | {_f(s_big['median_ms'], 2)} | "
+            f"{_f(s_big['median_ms'] / s_small['median_ms'], 2)} | {_f(h_small, 2)} | "
+            f"{_f(h_big, 2)} | {hx} |"
+        )
+    for name, ex in r["explain"].items():
+        how = "EXPLAIN QUERY PLAN" if name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS)"
+        out += ["", f"{how} of the list statement, {name}, {big}k", ""]
+        out += ["```", ex["sql"].strip(), "-- params: " + ", ".join(ex["params"]), ex["plan"]]
+        out += ["```"]
+    for name, prof in r["profile"].items():
+        ph = prof["phases_ms_mean"]
+        out += [
+            "",
+            f"Profile of the list request in-process ({name}, {prof['requests']} requests): "
+            f"median {prof['wall_ms_median']:.2f} ms; mean phases: "
+            + ", ".join(f"{k} {v:.2f} ms" for k, v in ph.items()),
+            "",
+            "| tottime ms/req | cumtime ms/req | function |",
+            "|---:|---:|---|",
+        ]
+        for row in prof["top_tottime"][:15]:
+            out.append(
+                f"| {row['tottime_ms_per_req']:.3f} | {row['cumtime_ms_per_req']:.3f} | "
+                f"`{row['function']}` |"
+            )
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    print(render(json.loads(path.read_text())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""`make bench`: seed, start the servers, load them, count statements, check scaling, profile.
+
+Steps (see benchmarks/README.md for what each number means):
+  1. seed PostgreSQL (`glaregraph_bench`, `glaregraph_bench_10k`, dropped and recreated) and
+     SQLite (files in a temp dir) with 100k and 10k artifacts;
+  2. per database: start `glaregraph serve` (1 worker, dev auth) and the floor app (uvicorn),
+     run scenario (a) against both, alternating, at 1 and 16 clients; then (b) and (c);
+  3. in-process: SQL statements per list request (first = 1, 50, 500), the list statement's own
+     time at 100k and 10k, the PostgreSQL plan;
+  4. scaling: scenario (a) at 1 client on the 10k database;
+  5. what-if on PostgreSQL: extended statistics on (type_name, data->>'disk_format') (the fix
+     suggested in README), then (a) again and a profile of the list request.
+
+BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition).
+Results go to benchmarks/results/latest.json and latest.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import seed
+from common import (
+    BENCH_DIR,
+    PG_ADMIN_DSN,
+    PG_DB_10K,
+    PG_DB_100K,
+    QUICK,
+    ROOT,
+    median,
+    pg_dsn,
+    pg_url,
+    sqlite_url,
+)
+
+PY = sys.executable
+BIN = Path(PY).parent
+BIG, SMALL = (20_000, 2_000) if QUICK else (100_000, 10_000)
+DURATION, WARMUP, REPS = (3.0, 1.0, 1) if QUICK else (8.0, 2.0, 2)
+CONCURRENCY = (1, 16)
+STATS_SQL = (
+    "CREATE STATISTICS IF NOT EXISTS bench_st_image_disk_format "
+    "ON type_name, (data ->> 'disk_format') FROM artifacts"
+)
+
+
+def log(message: str) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], logfile: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early:\n{logfile.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} not ready after {timeout}s:\n{logfile.read_text()[-3000:]}")
+
+
+@contextmanager
+def server(kind: str, db_url: str, workdir: Path) -> Iterator[str]:
+    """`glaregraph serve` or the floor app on a free port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url}
+    env["CATALOG_LOCAL_STORAGE_DIR"] = str(workdir / "blobs")
+    if kind == "glaregraph":
+        cmd = [str(BIN / "glaregraph"), "serve", "--port", str(port)]
+    else:
+        env["FLOOR_DATABASE_URL"] = db_url
+        cmd = [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR), "floor_app:app"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port)]
+        cmd += ["--log-level", "warning", "--no-access-log"]
+    logfile = workdir / f"{kind}-{port}.log"
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc, logfile)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def load(url: str, scenario: str, concurrency: int, names: Path | None = None) -> dict[str, Any]:
+    cmd = [PY, str(BENCH_DIR / "loadgen.py"), "--url", url, "--scenario", scenario]
+    cmd += ["-c", str(concurrency), "-d", str(DURATION), "-w", str(WARMUP)]
+    if names is not None:
+        cmd += ["--names", str(names)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    note = f" errors={result['errors']} {result['first_error']}" if result["errors"] else ""
+    log(
+        f"  {scenario:6} c={concurrency:<2} {result['req_per_s']:8.1f} req/s  "
+        f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms{note}"
+    )
+    return result
+
+
+def inprocess(what: str, url: str, n: int | None = None) -> dict[str, Any]:
+    cmd = [PY, str(BENCH_DIR / "inprocess.py"), what, url]
+    if n is not None:
+        cmd += ["-n", str(n)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def pg_exec(database: str, *statements: str) -> None:
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(pg_dsn(database))
+        try:
+            for sql in statements:
+                await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Repetitions of one load cell folded into medians."""
+    return {
+        "req_per_s": median([r["req_per_s"] for r in runs]),
+        "p50_ms": median([r["p50_ms"] for r in runs]),
+        "p99_ms": median([r["p99_ms"] for r in runs]),
+        "errors": sum(r["errors"] for r in runs),
+        "runs": runs,
+    }
+
+
+def list_vs_floor(db: str, gg: str, floor: str) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for c in CONCURRENCY:
+        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "glaregraph": []}
+        for _ in range(REPS):  # alternate, so that noise hits both sides alike
+            runs["floor"].append(load(floor, "floor", c))
+            runs["glaregraph"].append(load(gg, "list", c))
+        cells[f"floor c{c}"] = median_run(runs["floor"])
+        cells[f"list c{c}"] = median_run(runs["glaregraph"])
+        ratio = cells[f"list c{c}"]["req_per_s"] / cells[f"floor c{c}"]["req_per_s"]
+        cells[f"ratio c{c}"] = ratio
+        log(f"  {db}: glaregraph/floor req/s at c={c}: {ratio:.2f}")
+    return cells
+
+
+def bench_database(
+    db: str, big_url: str, small_url: str, names: Path, work: Path, results: dict[str, Any]
+) -> None:
+    log(f"== {db}: scenario (a) against glaregraph and the floor, then (b)")
+    with server("glaregraph", big_url, work) as gg, server("floor", big_url, work) as floor:
+        cells = list_vs_floor(db, gg, floor)
+        for c in CONCURRENCY:
+            cells[f"lookup c{c}"] = median_run([load(gg, "lookup", c, names)])
+        log(f"== {db}: in-process statement counts, statement time, plan")
+        results["statements"][db] = inprocess("count", big_url)
+        results["sqltime"][f"{db} {BIG // 1000}k"] = inprocess("sqltime", big_url, 30)
+        results["explain"][db] = inprocess("explain", big_url)
+        log(f"== {db}: scenario (c) creates")
+        for c in CONCURRENCY:
+            cells[f"create c{c}"] = median_run([load(gg, "create", c)])
+    results["load"][db] = cells
+    log(f"== {db}: scaling, scenario (a) on {SMALL // 1000}k artifacts")
+    results["sqltime"][f"{db} {SMALL // 1000}k"] = inprocess("sqltime", small_url, 30)
+    with server("glaregraph", small_url, work) as gg:
+        cells[f"list c1 {SMALL // 1000}k"] = median_run([load(gg, "list", 1)])
+
+
+def what_if_stats(big_url: str, small_url: str, work: Path, results: dict[str, Any]) -> None:
+    log("== pg+stats: CREATE STATISTICS on (type_name, data->>'disk_format'), ANALYZE")
+    for database in (PG_DB_100K, PG_DB_10K):
+        pg_exec(database, STATS_SQL, "ANALYZE artifacts")
+    with server("glaregraph", big_url, work) as gg, server("floor", big_url, work) as floor:
+        results["load"]["pg+stats"] = list_vs_floor("pg+stats", gg, floor)
+    results["sqltime"][f"pg+stats {BIG // 1000}k"] = inprocess("sqltime", big_url, 30)
+    results["sqltime"][f"pg+stats {SMALL // 1000}k"] = inprocess("sqltime", small_url, 30)
+    results["explain"]["pg+stats"] = inprocess("explain", big_url)
+    log("== pg+stats: profile of the list request (in-process, cProfile)")
+    results["profile"]["pg+stats"] = inprocess("profile", big_url, 100 if not QUICK else 30)
+
+
+def environment() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    cpu = "?"
+    with Path("/proc/cpuinfo").open() as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty_files": len(git("status", "--porcelain", "--", "glaregraph").splitlines()),
+        "quick": QUICK,
+        "artifacts": [BIG, SMALL],
+        "window_s": DURATION,
+        "warmup_s": WARMUP,
+        "reps": REPS,
+    }
+
+
+def main() -> int:
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "environment": environment(),
+        "seed": {},
+        "load": {},
+        "statements": {},
+        "sqltime": {},
+        "explain": {},
+        "profile": {},
+    }
+    try:
+        import asyncpg  # noqa: F401
+
+        asyncio.run(seed.recreate_pg_database(PG_DB_10K))
+        has_pg = True
+    except Exception as exc:  # no server: SQLite only
+        log(f"PostgreSQL at {PG_ADMIN_DSN} unusable ({exc}); SQLite only")
+        has_pg = False
+    with tempfile.TemporaryDirectory(prefix="glaregraph-bench-") as tmp:
+        work = Path(tmp)
+        targets = []
+        if has_pg:
+            targets.append(("pg", pg_url(PG_DB_100K), pg_url(PG_DB_10K)))
+        sq_big, sq_small = work / "bench-big.db", work / "bench-small.db"
+        targets.append(("sqlite", sqlite_url(sq_big), sqlite_url(sq_small)))
+        names_files: dict[str, Path] = {}
+        for db, _, _ in targets:
+            for count in (BIG, SMALL):
+                log(f"seeding {db} with {count} artifacts")
+                path = sq_big if count == BIG else sq_small
+                pg_db = PG_DB_100K if count == BIG else PG_DB_10K
+                res = asyncio.run(seed.seed_target(db, count, path, pg_db))
+                if count == BIG:
+                    names_files[db] = work / f"names-{db}.txt"
+                    names_files[db].write_text("\n".join(res["image_names"]))
+                res.pop("image_names")
+                results["seed"][f"{db} {count // 1000}k"] = res
+                log(f"  {res['load_s']:.1f} s load ({res['rows_per_s']:.0f} artifacts/s)")
+        for db, big_url, small_url in targets:
+            bench_database(db, big_url, small_url, names_files[db], work, results)
+        if has_pg:
+            what_if_stats(pg_url(PG_DB_100K), pg_url(PG_DB_10K), work, results)
+    results["environment"]["runtime_s"] = time.monotonic() - started
+    out_dir = BENCH_DIR / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(results, indent=1, default=str))
+    from report import render
+
+    text = render(results)
+    (out_dir / "latest.md").write_text(text)
+    print()
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
