@@ -18,6 +18,7 @@ from glaregraph.catalog.query.jsonops import tags_array
 from glaregraph.catalog.query.visibility import visible
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.database import Database
+from glaregraph.catalog.store.indexes import has_index
 from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import TypeDef
 
@@ -63,7 +64,7 @@ async def list_artifacts(
     size = _page_size(args.last if backward else args.first, "last" if backward else "first")
     terms = ordering.order_terms(sort, t)
     scope = t.name if t is not None else "*"
-    where = _where(principal, t, filter_spec)
+    where = _where(principal, t, filter_spec, db.is_sqlite and _sorted_by_index(terms[0], t))
     stmt = sa.select(
         artifacts, tags_array(), *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
     )
@@ -100,12 +101,30 @@ async def count_artifacts(db: Database, where: ColumnElement[bool]) -> int:
         )
 
 
+def _sorted_by_index(first: ordering.Term, t: TypeDef | None) -> bool:
+    """The order can be read off an index, so no filter index should be preferred to it."""
+    if first.name in ("created_at", "name"):
+        return True
+    f = t.field(first.name) if t is not None else None
+    return f is not None and has_index(f)
+
+
 def _where(
-    principal: Principal, t: TypeDef | None, filter_spec: Mapping[str, Any] | None
+    principal: Principal,
+    t: TypeDef | None,
+    filter_spec: Mapping[str, Any] | None,
+    unindexed: bool = False,
 ) -> ColumnElement[bool]:
+    """SQLite has no statistics on how selective a type-field condition is; left to itself it
+    takes such a filter's index and sorts every match even under a LIMIT. When the order can be
+    read off an index (`unindexed`), type-field conditions are kept off their indexes instead.
+    PostgreSQL decides from the extended statistics made in `store/indexes.py`."""
     spec = dict(filter_spec or {})
     latest = _pop_latest(spec)
-    conds: list[ColumnElement[bool]] = [visible(principal), compile_filter(spec, t)]
+    conds: list[ColumnElement[bool]] = [
+        visible(principal),
+        compile_filter(spec, t, unindexed=unindexed),
+    ]
     if t is not None:
         conds.insert(0, type_literal(t.name))
     where = sa.and_(*conds)

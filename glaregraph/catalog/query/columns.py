@@ -55,10 +55,11 @@ class data_value(FunctionElement[Any]):
     inherit_cache = True
     name = "data_value"
 
-    def __init__(self, key: str, kind: Kind) -> None:
-        self.key, self.kind = key, kind
-        # key and kind ride along as literal clauses so they are part of the statement cache key
-        super().__init__(artifacts.c.data, *cache_markers(key, kind.value))
+    def __init__(self, key: str, kind: Kind, *, unindexed: bool = False) -> None:
+        self.key, self.kind, self.unindexed = key, kind, unindexed
+        # the settings ride along as literal clauses so they are part of the statement cache key
+        markers = cache_markers(key, kind.value, "unindexed" if unindexed else "")
+        super().__init__(artifacts.c.data, *markers)
 
     @property
     def type(self) -> Any:  # type: ignore[override]
@@ -79,14 +80,16 @@ def _pg_data_value(element: data_value, compiler: Any, **kw: Any) -> str:
 
 @compiles(data_value, "sqlite")
 def _sqlite_data_value(element: data_value, compiler: Any, **kw: Any) -> str:
-    return f"json_extract(data, '$.\"{element.key}\"')"
+    # unary + keeps SQLite's planner off the expression index (see `unindexed_filters`)
+    plus = "+" if element.unindexed else ""
+    return f"{plus}json_extract(data, '$.\"{element.key}\"')"
 
 
-def field_column(f: FieldDef) -> ColumnElement[Any]:
+def field_column(f: FieldDef, *, unindexed: bool = False) -> ColumnElement[Any]:
     """The sortable/filterable expression of a scalar type field."""
     if f.kind is Kind.VERSION:
-        return data_value(version_key_name(f.name), Kind.STRING)
-    return data_value(f.name, f.kind)
+        return data_value(version_key_name(f.name), Kind.STRING, unindexed=unindexed)
+    return data_value(f.name, f.kind, unindexed=unindexed)
 
 
 def type_literal(type_name: str) -> ColumnElement[bool]:
@@ -94,11 +97,13 @@ def type_literal(type_name: str) -> ColumnElement[bool]:
     return artifacts.c.type_name == sa.literal_column(f"'{type_name}'")
 
 
-def resolve_column(name: str, t: TypeDef | None) -> tuple[ColumnElement[Any], Kind] | None:
+def resolve_column(
+    name: str, t: TypeDef | None, *, unindexed: bool = False
+) -> tuple[ColumnElement[Any], Kind] | None:
     """A base field or a scalar field of `t`, as (expression, kind); None if unknown."""
     if name in BASE_COLUMNS:
         return BASE_COLUMNS[name]
     f = t.field(name) if t is not None else None
     if f is None or f.kind not in SCALAR_KINDS:
         return None
-    return field_column(f), f.kind
+    return field_column(f, unindexed=unindexed), f.kind

@@ -29,9 +29,14 @@ Condition = ColumnElement[bool]
 
 
 def compile_filter(
-    spec: Mapping[str, Any] | None, t: TypeDef | None, path: str = "filter"
+    spec: Mapping[str, Any] | None,
+    t: TypeDef | None,
+    path: str = "filter",
+    *,
+    unindexed: bool = False,
 ) -> Condition:
-    """AND of every key of `spec`; an empty or missing filter is TRUE."""
+    """AND of every key of `spec`; an empty or missing filter is TRUE. `unindexed` keeps the
+    planner off type-field indexes (see `listing.py`)."""
     if not spec:
         return sa.true()
     parts: list[Condition] = []
@@ -40,30 +45,40 @@ def compile_filter(
             continue
         where = f"{path}.{key}"
         if key == "and":
-            parts.append(sa.and_(sa.true(), *(compile_filter(s, t, where) for s in value)))
+            parts.append(
+                sa.and_(
+                    sa.true(), *(compile_filter(s, t, where, unindexed=unindexed) for s in value)
+                )
+            )
         elif key == "or":
-            parts.append(sa.or_(sa.false(), *(compile_filter(s, t, where) for s in value)))
+            parts.append(
+                sa.or_(
+                    sa.false(), *(compile_filter(s, t, where, unindexed=unindexed) for s in value)
+                )
+            )
         elif key == "not":
             # a missing value makes the inner condition NULL; `not` must still keep that row
-            inner = compile_filter(value, t, where)
+            inner = compile_filter(value, t, where, unindexed=unindexed)
             parts.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         elif key == "tags":
             parts.append(tag_filter(value))
         elif key == "metadata":
             parts.append(_dict_filter("meta", Kind.STRING, value, where))
         else:
-            parts.append(_field_filter(key, value, t, where))
+            parts.append(_field_filter(key, value, t, where, unindexed))
     return sa.and_(sa.true(), *parts)
 
 
-def _field_filter(key: str, ops: Mapping[str, Any], t: TypeDef | None, path: str) -> Condition:
+def _field_filter(
+    key: str, ops: Mapping[str, Any], t: TypeDef | None, path: str, unindexed: bool
+) -> Condition:
     f = t.field(key) if t is not None else None
     if f is not None and f.kind in CONTAINER_KINDS:
         assert f.of is not None
         if f.kind is Kind.LIST:
             return _list_filter(f.name, f.of, ops, path)
         return _dict_filter(f.name, f.of, ops, path)
-    resolved = resolve_column(key, t)
+    resolved = resolve_column(key, t, unindexed=unindexed)
     if resolved is None:
         raise BadUserInput(f"cannot filter on '{key}'", field=path)
     column, kind = resolved
