@@ -36,19 +36,30 @@ class PageArgs:
 
 @dataclass(slots=True)
 class Page:
+    """One page of records; cursors are encoded only when someone asks for them."""
+
     records: list[ArtifactRecord]
-    cursors: list[str]
+    sort_values: list[list[Any]] = field(repr=False)
+    terms: list[ordering.Term] = field(repr=False)
+    scope: str
     has_next: bool
     has_previous: bool
     where: ColumnElement[bool] = field(repr=False)
 
+    def cursor(self, index: int) -> str:
+        return ordering.encode_cursor(self.terms, self.sort_values[index], self.scope)
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor(i) for i in range(len(self.records))]
+
     @property
     def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
+        return self.cursor(0) if self.records else None
 
     @property
     def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+        return self.cursor(len(self.records) - 1) if self.records else None
 
 
 async def list_artifacts(
@@ -80,12 +91,11 @@ async def list_artifacts(
     rows = list(rows[:size])
     if backward:
         rows.reverse()
-    cursors = [
-        ordering.encode_cursor(terms, [r[f"_s{i}"] for i in range(len(terms))], scope) for r in rows
-    ]
     return Page(
         records=[ArtifactRecord.from_row(r) for r in rows],
-        cursors=cursors,
+        sort_values=[[r[f"_s{i}"] for i in range(len(terms))] for r in rows],
+        terms=terms,
+        scope=scope,
         has_next=more if not backward else args.before is not None,
         has_previous=more if backward else args.after is not None,
         where=where,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 
 @dataclass(slots=True)
@@ -57,4 +58,4 @@ class ArtifactRecord:
 def _tags(value: Any) -> list[str] | None:
     if value is None or isinstance(value, list):
         return value
-    return list(json.loads(value))  # SQLite returns the JSON array as text
+    return list(orjson.loads(value))  # SQLite returns the JSON array as text

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -20,6 +21,13 @@ from glaregraph.server.auth import Authenticator
 from glaregraph.server.graphiql import render_graphiql
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class FastJSONResponse(JSONResponse):
+    """GraphQL results are plain JSON values; orjson renders them several times faster."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class BadRequest(Exception):
@@ -55,7 +63,7 @@ class GraphQLEndpoint:
         outcome = await self.executor.run(
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
         )
-        return JSONResponse(
+        return FastJSONResponse(
             outcome.body, status_code=outcome.status, headers={"x-request-id": context.request_id}
         )
 

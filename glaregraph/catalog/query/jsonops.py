@@ -152,18 +152,20 @@ def _has_any(names: list[str], deep: bool) -> ColumnElement[bool]:
 
 
 class tags_array_el(FunctionElement[Any]):
-    """The artifact's tags, in name order, as one JSON array (read along with the row)."""
+    """The artifact's tags, in name order, read along with the row (an array on PostgreSQL,
+    a JSON array text on SQLite)."""
 
     inherit_cache = True
     name = "tags_array"
-    type = sa.JSON()
+    type = sa.types.NullType()
 
 
 @compiles(tags_array_el, "postgresql")
 def _pg_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
+    # a text[] arrives as a Python list: nothing to parse
     return (
-        "(SELECT coalesce(json_agg(t.tag ORDER BY t.tag), '[]'::json) FROM artifact_tags AS t "
-        "WHERE t.artifact_id = artifacts.id)"
+        "ARRAY(SELECT t.tag FROM artifact_tags AS t WHERE t.artifact_id = artifacts.id "
+        "ORDER BY t.tag)"
     )
 
 
