@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
@@ -83,7 +82,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _ensure_sqlite_dir(settings.database_url)
     migrations.upgrade(settings.database_url)
     asyncio.run(_ensure_indexes(settings))
-    os.environ.setdefault("CATALOG_PUBLIC_URL", f"http://{host}:{port}")
     uvicorn.run(
         "glaregraph.server.app:app_from_env",
         factory=True,
