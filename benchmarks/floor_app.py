@@ -5,7 +5,9 @@ GraphQL list request (type image, not DELETED, disk_format = 'qcow2', ordered by
 NULLS LAST then id, the same 12 fields + tags, with the same JSON shape and camelCase keys),
 using raw SQL on the same driver: asyncpg (a pool of 10, like the server's) for PostgreSQL,
 aiosqlite (a pool of 5 connections) for SQLite. One statement per request: tags come from a
-correlated subquery.
+correlated subquery. On SQLite the unary `+` keeps the planner off the disk_format index so that
+it walks the min_ram index and stops at the LIMIT (SQLite has no statistics on expressions; the
+server emits the same hint).
 
     FLOOR_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/glaregraph_bench \
         uvicorn --app-dir benchmarks floor_app:app --port 8100
@@ -45,7 +47,7 @@ SELECT a.id, a.name, a.version, a.status, a.visibility, a.owner, a.created_at, a
            (SELECT t.tag FROM artifact_tags t WHERE t.artifact_id = a.id ORDER BY t.tag))
 FROM artifacts a
 WHERE a.type_name = 'image' AND a.status <> 'DELETED'
-  AND json_extract(a.data, '$."disk_format"') = ?
+  AND +json_extract(a.data, '$."disk_format"') = ?
 ORDER BY json_extract(a.data, '$."min_ram"') ASC NULLS LAST, a.id ASC
 LIMIT ?
 """

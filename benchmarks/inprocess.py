@@ -241,7 +241,7 @@ class _Timed:
 
 
 async def profile(url: str, requests: int) -> dict[str, Any]:
-    from starlette.responses import JSONResponse
+    from glaregraph.server.graphql_http import FastJSONResponse
 
     app = make_app(url)
     rec = Recorder(app)
@@ -250,7 +250,9 @@ async def profile(url: str, requests: int) -> dict[str, Any]:
     executor = endpoint.__self__.executor
     in_executor, in_render = _Timed(), _Timed()
     executor.run = in_executor.wrap_async(executor.run)
-    JSONResponse.render = in_render.wrap(JSONResponse.render)  # type: ignore[method-assign]
+    FastJSONResponse.render = in_render.wrap(  # type: ignore[method-assign]
+        FastJSONResponse.render
+    )
     try:
         for _ in range(20):
             await _asgi_post(app, body)

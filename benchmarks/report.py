@@ -99,7 +99,7 @@ def render(r: dict[str, Any]) -> str:
         f"| db | list SQL median ms {small}k | {big}k | x | HTTP p50 ms c1 {small}k | {big}k | x |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for db in ("pg", "sqlite", "pg+stats"):
+    for db in r["load"]:
         s_small = r["sqltime"].get(f"{db} {small}k")
         s_big = r["sqltime"].get(f"{db} {big}k")
         if not s_small or not s_big:

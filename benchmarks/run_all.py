@@ -6,10 +6,8 @@ Steps (see benchmarks/README.md for what each number means):
   2. per database: start `glaregraph serve` (1 worker, dev auth) and the floor app (uvicorn),
      run scenario (a) against both, alternating, at 1 and 16 clients; then (b) and (c);
   3. in-process: SQL statements per list request (first = 1, 50, 500), the list statement's own
-     time at 100k and 10k, the PostgreSQL plan;
-  4. scaling: scenario (a) at 1 client on the 10k database;
-  5. what-if on PostgreSQL: extended statistics on (type_name, data->>'disk_format') (the fix
-     suggested in README), then (a) again and a profile of the list request.
+     time at 100k and 10k, the query plan, a profile of the list request;
+  4. scaling: scenario (a) at 1 client on the 10k database.
 
 BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition).
 Results go to benchmarks/results/latest.json and latest.md.
@@ -45,7 +43,6 @@ from common import (
     QUICK,
     ROOT,
     median,
-    pg_dsn,
     pg_url,
     sqlite_url,
 )
@@ -55,10 +52,6 @@ BIN = Path(PY).parent
 BIG, SMALL = (20_000, 2_000) if QUICK else (100_000, 10_000)
 DURATION, WARMUP, REPS = (3.0, 1.0, 1) if QUICK else (8.0, 2.0, 2)
 CONCURRENCY = (1, 16)
-STATS_SQL = (
-    "CREATE STATISTICS IF NOT EXISTS bench_st_image_disk_format "
-    "ON type_name, (data ->> 'disk_format') FROM artifacts"
-)
 
 
 def log(message: str) -> None:
@@ -91,7 +84,6 @@ def server(kind: str, db_url: str, workdir: Path) -> Iterator[str]:
     """`glaregraph serve` or the floor app on a free port; yields its base URL."""
     port = free_port()
     env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url}
-    env["CATALOG_LOCAL_STORAGE_DIR"] = str(workdir / "blobs")
     if kind == "glaregraph":
         cmd = [str(BIN / "glaregraph"), "serve", "--port", str(port)]
     else:
@@ -145,20 +137,6 @@ def inprocess(what: str, url: str, n: int | None = None) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def pg_exec(database: str, *statements: str) -> None:
-    import asyncpg
-
-    async def go() -> None:
-        conn = await asyncpg.connect(pg_dsn(database))
-        try:
-            for sql in statements:
-                await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(go())
-
-
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Repetitions of one load cell folded into medians."""
     return {
@@ -193,10 +171,11 @@ def bench_database(
         cells = list_vs_floor(db, gg, floor)
         for c in CONCURRENCY:
             cells[f"lookup c{c}"] = median_run([load(gg, "lookup", c, names)])
-        log(f"== {db}: in-process statement counts, statement time, plan")
+        log(f"== {db}: in-process statement counts, statement time, plan, profile")
         results["statements"][db] = inprocess("count", big_url)
         results["sqltime"][f"{db} {BIG // 1000}k"] = inprocess("sqltime", big_url, 30)
         results["explain"][db] = inprocess("explain", big_url)
+        results["profile"][db] = inprocess("profile", big_url, 30 if QUICK else 100)
         log(f"== {db}: scenario (c) creates")
         for c in CONCURRENCY:
             cells[f"create c{c}"] = median_run([load(gg, "create", c)])
@@ -205,19 +184,6 @@ def bench_database(
     results["sqltime"][f"{db} {SMALL // 1000}k"] = inprocess("sqltime", small_url, 30)
     with server("glaregraph", small_url, work) as gg:
         cells[f"list c1 {SMALL // 1000}k"] = median_run([load(gg, "list", 1)])
-
-
-def what_if_stats(big_url: str, small_url: str, work: Path, results: dict[str, Any]) -> None:
-    log("== pg+stats: CREATE STATISTICS on (type_name, data->>'disk_format'), ANALYZE")
-    for database in (PG_DB_100K, PG_DB_10K):
-        pg_exec(database, STATS_SQL, "ANALYZE artifacts")
-    with server("glaregraph", big_url, work) as gg, server("floor", big_url, work) as floor:
-        results["load"]["pg+stats"] = list_vs_floor("pg+stats", gg, floor)
-    results["sqltime"][f"pg+stats {BIG // 1000}k"] = inprocess("sqltime", big_url, 30)
-    results["sqltime"][f"pg+stats {SMALL // 1000}k"] = inprocess("sqltime", small_url, 30)
-    results["explain"]["pg+stats"] = inprocess("explain", big_url)
-    log("== pg+stats: profile of the list request (in-process, cProfile)")
-    results["profile"]["pg+stats"] = inprocess("profile", big_url, 100 if not QUICK else 30)
 
 
 def environment() -> dict[str, Any]:
@@ -287,8 +253,6 @@ def main() -> int:
                 log(f"  {res['load_s']:.1f} s load ({res['rows_per_s']:.0f} artifacts/s)")
         for db, big_url, small_url in targets:
             bench_database(db, big_url, small_url, names_files[db], work, results)
-        if has_pg:
-            what_if_stats(pg_url(PG_DB_100K), pg_url(PG_DB_10K), work, results)
     results["environment"]["runtime_s"] = time.monotonic() - started
     out_dir = BENCH_DIR / "results"
     out_dir.mkdir(exist_ok=True)

@@ -3,8 +3,9 @@
 Rows are shaped as `glaregraph.catalog.writing.create_artifact` stores them: base columns, a
 `data` document keyed by snake-case field name (integers as numbers, dicts and lists as JSON,
 `min_ram`/`min_disk`/murano `type` defaults filled in), `meta` as a string->string object,
-tags in `artifact_tags`. The schema comes from `migrations.upgrade()` and the per-type
-expression indexes from `ensure_type_indexes()` before the load, then ANALYZE.
+tags in `artifact_tags`. The schema comes from `migrations.upgrade()`, the per-type expression
+indexes and (PostgreSQL) extended statistics from the server's own `ensure_type_indexes()`, both
+before the load; after it one ANALYZE, as autovacuum would run on a real deployment.
 
     python benchmarks/seed.py --dialect pg --count 100000        # database glaregraph_bench
     python benchmarks/seed.py --dialect sqlite --count 10000 --path /tmp/x.db
@@ -199,7 +200,8 @@ async def recreate_pg_database(name: str) -> None:
 
 
 async def seed(url: str, count: int) -> dict[str, Any]:
-    """Migrate, index, load `count` artifacts, ANALYZE; returns timings and sample names."""
+    """Migrate, `ensure_type_indexes()`, load `count` artifacts, ANALYZE; returns timings and
+    sample names."""
     t0 = time.perf_counter()
     db = Database(url)
     try:
