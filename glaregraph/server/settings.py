@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(15, description="Largest selection depth.")
     max_query_cost: int = Field(100_000, description="Largest estimated query cost.")
     max_query_aliases: int = Field(200, description="Most aliases in one request.")
-    db_pool_size: int = Field(10, description="Connections per server process (PostgreSQL).")
+    db_pool_size: int = Field(20, description="Connections per server process (PostgreSQL).")
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
 
