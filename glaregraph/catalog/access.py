@@ -33,21 +33,34 @@ async def lock_for_change(
     artifact_id: str,
     action: str,
     expected_revision: int | None = None,
+    *,
+    guard: bool = True,
 ) -> ArtifactRecord:
-    """The artifact, locked for this transaction, once the caller may `action` it."""
+    """The artifact, locked for this transaction, once the caller may `action` it. With
+    `guard=False` the caller runs `check_protected` itself, once it knows something changes."""
     require_user(principal)
-    stmt = sa.select(artifacts).where(artifacts.c.id == artifact_id, visible(principal))
+    stmt = sa.select(artifacts).where(
+        artifacts.c.id == artifact_id,
+        artifacts.c.type_name.in_(sorted(catalog.registry.keys())),
+        visible(principal),
+    )
     row = (await conn.execute(stmt.with_for_update(of=artifacts))).mappings().first()
     if row is None:
         raise NotFound(f"artifact {artifact_id} not found")
     record = ArtifactRecord.from_row(row)
     catalog.policy.check(action, principal, record.owner)
-    protected = record.visibility == "PUBLIC" or record.status == "DEACTIVATED"
-    if protected and not principal.is_admin:
-        raise Forbidden("only an admin may change a public or deactivated artifact")
+    if guard:
+        check_protected(record, principal)
     if expected_revision is not None and expected_revision != record.revision:
         raise RevisionMismatch(expected_revision, record.revision)
     return record
+
+
+def check_protected(record: ArtifactRecord, principal: Principal) -> None:
+    """PUBLIC and DEACTIVATED artifacts change only by an admin."""
+    protected = record.visibility == "PUBLIC" or record.status == "DEACTIVATED"
+    if protected and not principal.is_admin:
+        raise Forbidden("only an admin may change a public or deactivated artifact")
 
 
 async def save_changes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,21 +69,28 @@ async def list_artifacts(
     filter_spec: Mapping[str, Any] | None,
     sort: list[tuple[str, bool]] | None,
     args: PageArgs,
+    types: Collection[str] = (),
 ) -> Page:
-    """A page of the artifacts `principal` may see, of type `t` (None = every type)."""
-    backward = args.last is not None or args.before is not None
+    """A page of the artifacts `principal` may see, of type `t` (None = every type in `types`).
+
+    As in Relay: `after` and `before` bound the list, then `first` takes from its start or
+    `last` from its end (not both)."""
+    if args.first is not None and args.last is not None:
+        raise BadUserInput("give first or last, not both", field="last")
+    backward = args.last is not None
     size = _page_size(args.last if backward else args.first, "last" if backward else "first")
     terms = ordering.order_terms(sort, t)
     scope = t.name if t is not None else "*"
     where = _where(principal, t, filter_spec, db.is_sqlite and _sorted_by_index(terms[0], t))
+    if t is None:
+        where = sa.and_(artifacts.c.type_name.in_(sorted(types)), where)
     stmt = sa.select(
         artifacts, tags_array(), *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
-    )
-    stmt = stmt.where(where)
-    cursor = args.before if backward else args.after
-    if cursor is not None:
-        values = ordering.decode_cursor(terms, cursor, "before" if backward else "after", scope)
-        stmt = stmt.where(ordering.after(terms, values, reverse=backward))
+    ).where(where)
+    for name, cursor, reverse in (("after", args.after, False), ("before", args.before, True)):
+        if cursor is not None:
+            values = ordering.decode_cursor(terms, cursor, name, scope)
+            stmt = stmt.where(ordering.after(terms, values, reverse=reverse))
     stmt = stmt.order_by(*ordering.order_by(terms, reverse=backward)).limit(size + 1)
     async with db.read() as conn:
         rows = (await conn.execute(stmt)).mappings().all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +27,6 @@ from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.catalog.versions import (
     is_version_range,
     normalize_version,
-    version_key,
 )
 
 LATEST = "latest"
@@ -87,19 +86,21 @@ def _version_condition(version: str) -> Any:
     if is_version_range(version):
         return version_range(artifacts.c.version_key, version, "version")
     try:
-        return artifacts.c.version_key == version_key(normalize_version(version))
+        # the version string itself: 1.0.0+a and 1.0.0+b share a key but are two artifacts
+        return artifacts.c.version == normalize_version(version)
     except ValueError as exc:
         raise BadUserInput(f"not a version or version range: {exc}", field="version") from exc
 
 
 async def get_visible(
-    db: Database, principal: Principal, ids: Sequence[str]
+    db: Database, principal: Principal, ids: Sequence[str], types: Collection[str]
 ) -> list[ArtifactRecord | None]:
-    """Artifacts by id in the order asked, None where missing, deleted or invisible."""
+    """Artifacts by id in the order asked, None where missing, deleted, invisible, or of a type
+    this server does not serve (a disabled or removed definition)."""
     if not ids:
         return []
     stmt = sa.select(artifacts, tags_array()).where(
-        artifacts.c.id.in_(set(ids)), visible(principal)
+        artifacts.c.id.in_(set(ids)), artifacts.c.type_name.in_(sorted(types)), visible(principal)
     )
     async with db.read() as conn:
         found = {r["id"]: ArtifactRecord.from_row(r) for r in (await conn.execute(stmt)).mappings()}

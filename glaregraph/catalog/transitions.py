@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
-from glaregraph.catalog.access import lock_for_change, save_changes
+from glaregraph.catalog.access import check_protected, lock_for_change, save_changes
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.errors import ActivationIncomplete, BadUserInput, Conflict
 from glaregraph.catalog.principal import Principal
@@ -26,10 +26,11 @@ async def transition(
     action = lifecycle.TRANSITIONS[name][0]
     async with catalog.db.write() as conn:
         record = await lock_for_change(
-            conn, catalog, principal, artifact_id, action, expected_revision
+            conn, catalog, principal, artifact_id, action, expected_revision, guard=False
         )
         if not lifecycle.check_transition(name, record.status):
-            return record
+            return record  # already there: unchanged, whoever asks
+        check_protected(record, principal)
         changes: dict[str, object] = {"status": lifecycle.TARGET[name]}
         if name == "activate":
             await _check_activation(conn, catalog, record)
@@ -42,10 +43,11 @@ async def publish(
 ) -> ArtifactRecord:
     async with catalog.db.write() as conn:
         record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "publish", expected_revision
+            conn, catalog, principal, artifact_id, "publish", expected_revision, guard=False
         )
         if not lifecycle.check_publish(record.status, record.visibility):
             return record
+        check_protected(record, principal)
         try:
             return await save_changes(conn, record, catalog.clock(), visibility=lifecycle.PUBLIC)
         except IntegrityError as exc:

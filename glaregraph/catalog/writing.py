@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from glaregraph.catalog import basefields, documents, lifecycle
 from glaregraph.catalog.access import lock_for_change, require_user, save_changes
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.errors import BadUserInput, Conflict
+from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.links import DERIVED_FROM, link_entries, replace_links
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.tables import artifact_tags, artifacts, edges
+from glaregraph.catalog.store.tables import aliases, artifact_tags, artifacts, edges
 from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef
 
 
@@ -76,8 +76,8 @@ async def update_artifact(
         record = await lock_for_change(
             conn, catalog, principal, artifact_id, "update", expected_revision
         )
-        if record.type_name != t.name:
-            raise BadUserInput(f"artifact {artifact_id} is not of type '{t.name}'", field="id")
+        if record.type_name != t.name:  # as `<type>(id:)` answers null for it
+            raise NotFound(f"no {t.name} artifact {artifact_id}")
         changes = _base_changes(record, values)
         data = dict(record.data)
         for name in documents.set_data_fields(t, data, values):
@@ -93,6 +93,8 @@ async def update_artifact(
             tags_changed = await _replace_tags(conn, record.id, values["tags"] or [])
         if not changes and not links_changed and not tags_changed:
             return record
+        if "name" in changes:  # an alias names a version of one name: it does not follow a rename
+            await conn.execute(sa.delete(aliases).where(aliases.c.artifact_id == record.id))
         try:
             return await save_changes(conn, record, catalog.clock(), **changes)
         except IntegrityError as exc:  # the unique index decides, also under concurrency
@@ -146,6 +148,8 @@ async def _write_links(
         if f.name in values:
             path = documents.input_path(t, f.name)
             entries = link_entries(f, values[f.name], path)
+            if not entries and not f.nullable:
+                raise BadUserInput(f"'{f.name}' may not be empty", field=path)
             await replace_links(
                 conn,
                 principal,

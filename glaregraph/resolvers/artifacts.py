@@ -18,7 +18,9 @@ async def list_page(
     sort: list[tuple[str, bool]] | None,
     args: listing.PageArgs,
 ) -> listing.Page:
-    return await listing.list_artifacts(ctx.catalog.db, ctx.principal, t, filter_spec, sort, args)
+    return await listing.list_artifacts(
+        ctx.catalog.db, ctx.principal, t, filter_spec, sort, args, ctx.catalog.registry.keys()
+    )
 
 
 async def total_count(ctx: RequestContext, page: listing.Page) -> int:

@@ -17,4 +17,4 @@ class RequestContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.catalog.db, self.principal)
+        self.loaders = Loaders(self.catalog.db, self.principal, self.catalog.registry.keys())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -14,9 +14,9 @@ from glaregraph.catalog.store.database import Database
 
 
 class Loaders:
-    def __init__(self, db: Database, principal: Principal) -> None:
+    def __init__(self, db: Database, principal: Principal, types: Collection[str]) -> None:
         async def visible(ids: Sequence[str]) -> list[ArtifactRecord | None]:
-            return await lookup.get_visible(db, principal, ids)
+            return await lookup.get_visible(db, principal, ids, types)
 
         async def tags(ids: Sequence[str]) -> list[list[str]]:
             return await lookup.tags_of(db, ids)

@@ -31,11 +31,9 @@ def from_graphql_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         out["extensions"] = original.extensions()
     elif original is None and error.extensions and "code" in error.extensions:
         pass
-    elif original is None or isinstance(original, GraphQLError):
-        # graphql-core's own errors while completing a value (e.g. an argument out of range)
-        out["extensions"] = {"code": "BAD_USER_INPUT"}
     else:
-        log.error("unexpected error (request %s)", request_id, exc_info=original)
+        # anything else, graphql-core's own completion errors included, is the server's fault
+        log.error("unexpected error (request %s): %s", request_id, error.message, exc_info=original)
         out["message"] = f"Internal server error (request id {request_id})."
         out["extensions"] = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     return out

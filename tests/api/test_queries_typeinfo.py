@@ -40,6 +40,8 @@ SAMPLE_FIELDS = [
     "int_list",
     "str_dict",
     "float_dict",
+    "datetime_list",
+    "version_dict",
     "blob",
     "blob_folder",
     "link",

@@ -22,10 +22,15 @@ from glaregraph.catalog.query.jsonops import (
     list_contains,
     tag_filter,
 )
-from glaregraph.catalog.typedef.model import CONTAINER_KINDS, Kind, TypeDef
+from glaregraph.catalog.typedef.model import CONTAINER_KINDS, Kind, TypeDef, to_camel
 from glaregraph.catalog.versions import normalize_version, parse_range, version_key
 
 Condition = ColumnElement[bool]
+
+
+MAX_DEPTH = 8  # nesting of and/or/not
+MAX_CONDITIONS = 200  # operators and list items in one filter
+MAX_PATTERN = 1024  # characters of a `like` pattern
 
 
 def compile_filter(
@@ -36,29 +41,53 @@ def compile_filter(
     unindexed: bool = False,
 ) -> Condition:
     """AND of every key of `spec`; an empty or missing filter is TRUE. `unindexed` keeps the
-    planner off type-field indexes (see `listing.py`)."""
+    planner off type-field indexes (see `listing.py`). Filters past the size limits are refused:
+    SQLite's parser has fixed depth limits, and no real query needs more."""
+    _check_size(spec, path)
+    return _compile(spec, t, path, unindexed)
+
+
+def _check_size(spec: Any, path: str) -> None:
+    count = 0
+
+    def walk(node: Any, depth: int) -> None:
+        nonlocal count
+        if depth > MAX_DEPTH:
+            raise BadUserInput(f"filters nest at most {MAX_DEPTH} deep", field=path)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "like" and isinstance(value, str) and len(value) > MAX_PATTERN:
+                    raise BadUserInput(
+                        f"a like pattern has at most {MAX_PATTERN} characters", field=path
+                    )
+                walk(value, depth + (key in ("and", "or", "not")))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, depth)
+        else:
+            count += 1
+        if count > MAX_CONDITIONS:
+            raise BadUserInput(f"a filter has at most {MAX_CONDITIONS} values", field=path)
+
+    walk(spec, 0)
+
+
+def _compile(
+    spec: Mapping[str, Any] | None, t: TypeDef | None, path: str, unindexed: bool
+) -> Condition:
     if not spec:
         return sa.true()
     parts: list[Condition] = []
     for key, value in spec.items():
         if value is None:
             continue
-        where = f"{path}.{key}"
-        if key == "and":
-            parts.append(
-                sa.and_(
-                    sa.true(), *(compile_filter(s, t, where, unindexed=unindexed) for s in value)
-                )
-            )
-        elif key == "or":
-            parts.append(
-                sa.or_(
-                    sa.false(), *(compile_filter(s, t, where, unindexed=unindexed) for s in value)
-                )
-            )
+        where = f"{path}.{to_camel(key)}"
+        if key in ("and", "or"):
+            subs = [_compile(s, t, f"{where}[{i}]", unindexed) for i, s in enumerate(value)]
+            parts.append(sa.and_(sa.true(), *subs) if key == "and" else sa.or_(sa.false(), *subs))
         elif key == "not":
             # a missing value makes the inner condition NULL; `not` must still keep that row
-            inner = compile_filter(value, t, where, unindexed=unindexed)
+            inner = _compile(value, t, where, unindexed)
             parts.append(sa.not_(sa.func.coalesce(inner, sa.false())))
         elif key == "tags":
             parts.append(tag_filter(value))
@@ -94,7 +123,11 @@ def _scalar_ops(
     for op, raw in ops.items():
         if raw is None or op == "latest":
             continue
-        where = f"{path}.{op}"
+        where = f"{path}.{to_camel(op)}"
+        if kind is Kind.VERSION and not keyed and op in _ORDERED:
+            raise BadUserInput(
+                "versions inside a list or dict compare only for equality", field=where
+            )
         if op == "is_null":
             parts.append(column.is_(None) if raw else column.is_not(None))
         elif op in ("in", "not_in"):
@@ -109,6 +142,8 @@ def _scalar_ops(
             parts.append(_COMPARE[op](column, conv(raw, where)))
     return sa.and_(sa.true(), *parts)
 
+
+_ORDERED = frozenset({"gt", "gte", "lt", "lte", "range"})
 
 _COMPARE: dict[str, Callable[[Any, Any], Condition]] = {
     "eq": lambda c, v: c == v,
@@ -155,13 +190,19 @@ def version_range(column: Any, text: str, path: str) -> Condition:
 
 
 def _list_filter(key: str, of: Kind, ops: Mapping[str, Any], path: str) -> Condition:
+    convert = _converter(of, in_data=True, keyed=False)
+
+    def holds(value: Any, where: str) -> Condition:
+        return list_contains(key, convert(value, where))
+
     parts: list[Condition] = []
     if ops.get("contains") is not None:
-        parts.append(list_contains(key, ops["contains"]))
-    if ops.get("contains_all") is not None:
-        parts.extend(list_contains(key, v) for v in ops["contains_all"])
+        parts.append(holds(ops["contains"], f"{path}.contains"))
+    for i, v in enumerate(ops.get("contains_all") or ()):
+        parts.append(holds(v, f"{path}.containsAll[{i}]"))
     if ops.get("contains_any") is not None:
-        parts.append(sa.or_(sa.false(), *(list_contains(key, v) for v in ops["contains_any"])))
+        anyof = [holds(v, f"{path}.containsAny[{i}]") for i, v in enumerate(ops["contains_any"])]
+        parts.append(sa.or_(sa.false(), *anyof))
     return sa.and_(sa.true(), *parts)
 
 

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ class Term:
     descending: bool
     nullable: bool
     is_datetime: bool  # a base timestamp column: cursor values go back to datetimes
+    kind: Kind
 
 
 def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[Term]:
@@ -54,9 +56,9 @@ def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[
             raise BadUserInput(f"cannot sort by '{name}'", field="sort")
         expr, kind = resolved
         is_base_dt = name in BASE_COLUMNS and kind is Kind.DATETIME
-        terms.append(Term(name, expr, descending, name not in _NOT_NULL, is_base_dt))
+        terms.append(Term(name, expr, descending, name not in _NOT_NULL, is_base_dt, kind))
     tie_desc = terms[-1].descending if terms else False
-    terms.append(Term("id", artifacts.c.id, tie_desc, False, False))
+    terms.append(Term("id", artifacts.c.id, tie_desc, False, False, Kind.STRING))
     return terms
 
 
@@ -89,12 +91,32 @@ def decode_cursor(terms: list[Term], cursor: str, path: str, scope: str) -> list
         sig, values = json.loads(raw)
         if sig != signature(terms, scope) or len(values) != len(terms):
             raise ValueError("cursor belongs to another query")
-        return [
-            dt.datetime.fromisoformat(v) if term.is_datetime and v is not None else v
-            for term, v in zip(terms, values, strict=True)
-        ]
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        return [_checked(term, v) for term, v in zip(terms, values, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise BadUserInput("invalid cursor for this query and sort", field=path) from exc
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _checked(term: Term, value: Any) -> Any:
+    """A cursor value back in the type its column holds; anything else is a forged cursor."""
+    if value is None:
+        if not term.nullable:
+            raise ValueError("null in a non-null sort key")
+        return None
+    kind = term.kind
+    if term.is_datetime:
+        return dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+    if kind is Kind.BOOLEAN and isinstance(value, bool):
+        return value
+    if kind in (Kind.INTEGER, Kind.LONG) and type(value) is int and value in _INT64:
+        return value
+    if kind is Kind.FLOAT and type(value) in (int, float) and math.isfinite(value):
+        return value
+    if kind in (Kind.STRING, Kind.TEXT, Kind.VERSION, Kind.DATETIME) and isinstance(value, str):
+        return value
+    raise ValueError(f"a {kind.value} sort key cannot be {value!r}")
 
 
 def after(terms: list[Term], values: list[Any], reverse: bool = False) -> ColumnElement[bool]:
@@ -104,15 +126,22 @@ def after(terms: list[Term], values: list[Any], reverse: bool = False) -> Column
     for term, value in zip(terms, values, strict=True):
         desc = term.descending != reverse
         alternatives.append(sa.and_(*equal_so_far, _beyond(term, value, desc)))
-        equal_so_far.append(term.expr.is_(None) if value is None else term.expr == value)
+        same = term.expr.is_(None) if value is None else term.expr == _bound(term, value)
+        equal_so_far.append(same)
     return sa.or_(*alternatives)
+
+
+def _bound(term: Term, value: Any) -> Any:
+    """A typed parameter: comparing with a bare True/False would be read as IS TRUE/FALSE."""
+    return sa.bindparam(None, value, type_=term.expr.type, unique=True)
 
 
 def _beyond(term: Term, value: Any, desc: bool) -> ColumnElement[bool]:
     expr: Any = term.expr
     if value is None:  # nulls come last ascending and first descending
         return sa.false() if not desc else expr.is_not(None)
-    beyond: ColumnElement[bool] = expr < value if desc else expr > value
+    bound = _bound(term, value)
+    beyond: ColumnElement[bool] = expr < bound if desc else expr > bound
     if term.nullable and not desc:
         return sa.or_(beyond, expr.is_(None))
     return beyond
