@@ -67,8 +67,3 @@ def set_data_fields(t: TypeDef, data: dict[str, Any], values: Mapping[str, Any])
 def defaults(t: TypeDef) -> dict[str, Any]:
     """The values a create takes for data fields it does not mention."""
     return {f.name: f.default for f in t.data_fields if f.has_default}
-
-
-def public_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The document without the derived keys kept for sorting."""
-    return {k: v for k, v in data.items() if "@" not in k}

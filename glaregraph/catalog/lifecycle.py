@@ -7,11 +7,11 @@ from glaregraph.catalog.errors import Forbidden, TransitionNotAllowed
 DRAFTED, ACTIVE, DEACTIVATED, DELETED = "DRAFTED", "ACTIVE", "DEACTIVATED", "DELETED"
 PRIVATE, SHARED, PUBLIC = "PRIVATE", "SHARED", "PUBLIC"
 
-# target status -> (policy action, statuses it may be reached from)
-TRANSITIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "activate": ("activate", frozenset({DRAFTED})),
-    "deactivate": ("deactivate", frozenset({ACTIVE})),
-    "reactivate": ("reactivate", frozenset({DEACTIVATED})),
+# transition (also its policy action) -> the statuses it may start from, and where it goes
+SOURCES: dict[str, frozenset[str]] = {
+    "activate": frozenset({DRAFTED}),
+    "deactivate": frozenset({ACTIVE}),
+    "reactivate": frozenset({DEACTIVATED}),
 }
 TARGET = {"activate": ACTIVE, "deactivate": DEACTIVATED, "reactivate": ACTIVE}
 
@@ -21,7 +21,7 @@ def check_transition(name: str, current: str) -> bool:
     target = TARGET[name]
     if current == target:
         return False
-    if current not in TRANSITIONS[name][1]:
+    if current not in SOURCES[name]:
         raise TransitionNotAllowed(current, target)
     return True
 

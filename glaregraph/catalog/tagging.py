@@ -16,8 +16,6 @@ from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.store.tables import aliases, artifact_tags
 from glaregraph.catalog.store.upsert import upsert
 
-MAX_TAGS = 255
-
 
 async def add_tags(
     catalog: Catalog,
@@ -35,8 +33,10 @@ async def add_tags(
         new = [t for t in wanted if t not in current]
         if not new:
             return record
-        if len(current) + len(new) > MAX_TAGS:
-            raise BadUserInput(f"an artifact carries at most {MAX_TAGS} tags", field="tags")
+        if len(current) + len(new) > basefields.MAX_TAGS:
+            raise BadUserInput(
+                f"an artifact carries at most {basefields.MAX_TAGS} tags", field="tags"
+            )
         await conn.execute(
             sa.insert(artifact_tags), [{"artifact_id": record.id, "tag": t} for t in new]
         )

@@ -22,11 +22,10 @@ async def transition(
     name: str,
     expected_revision: int | None,
 ) -> ArtifactRecord:
-    """`name` is activate, deactivate or reactivate."""
-    action = lifecycle.TRANSITIONS[name][0]
+    """`name` is activate, deactivate or reactivate (each also names its policy action)."""
     async with catalog.db.write() as conn:
         record = await lock_for_change(
-            conn, catalog, principal, artifact_id, action, expected_revision, guard=False
+            conn, catalog, principal, artifact_id, name, expected_revision, guard=False
         )
         if not lifecycle.check_transition(name, record.status):
             return record  # already there: unchanged, whoever asks

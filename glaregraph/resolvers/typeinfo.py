@@ -1,4 +1,4 @@
-"""Glue for `artifactTypes`, `artifactType` and `me`: descriptions of types and of the caller."""
+"""Glue for `artifactTypes` and `artifactType`: the registry's types described for clients."""
 
 from __future__ import annotations
 

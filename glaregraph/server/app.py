@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.errors import Unauthenticated
 from glaregraph.catalog.policy import Policy
 from glaregraph.catalog.store.database import Database
 from glaregraph.catalog.typedef.loader import load_registry
@@ -21,7 +22,7 @@ from glaregraph.schema.executor import Executor
 from glaregraph.schema.limits import Limits
 from glaregraph.server.auth import make_authenticator
 from glaregraph.server.graphiql import graphiql_routes
-from glaregraph.server.graphql_http import GraphQLEndpoint
+from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
 from glaregraph.server.settings import Settings
 
 
@@ -42,20 +43,12 @@ def create_app(settings: Settings) -> Starlette:
     )
 
     async def schema_sdl(request: Request) -> Response:
-        if not settings.public_schema:
-            auth = endpoint.authenticator.authenticate(request.headers.get("authorization"))
-            if auth.anonymous:
-                return JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "authentication required",
-                                "extensions": {"code": "UNAUTHENTICATED"},
-                            }
-                        ]
-                    },
-                    status_code=401,
-                )
+        try:
+            caller = endpoint.authenticator.authenticate(request.headers.get("authorization"))
+        except Unauthenticated as exc:
+            return error_response(401, exc.message, "UNAUTHENTICATED")
+        if caller.anonymous and not settings.public_schema:
+            return error_response(401, "authentication required", "UNAUTHENTICATED")
         return PlainTextResponse(sdl, media_type="application/graphql")
 
     async def healthz(_: Request) -> Response:
@@ -99,11 +92,7 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     """Routing errors (unknown path, wrong method) answer in the GraphQL error shape too."""
     assert isinstance(exc, HTTPException)
     code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-    return JSONResponse(
-        {"errors": [{"message": str(exc.detail), "extensions": {"code": code}}]},
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
+    return error_response(exc.status_code, str(exc.detail), code, exc.headers)
 
 
 def app_from_env() -> Starlette:

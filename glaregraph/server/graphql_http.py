@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,11 @@ class GraphQLEndpoint:
                 return HTMLResponse(render_graphiql("/graphql", "/graphiql-static"))
             query, variables, operation_name = await self._read(request)
         except BadRequest as exc:
-            return _error(exc.status, exc.message, exc.code)
+            return error_response(exc.status, exc.message, exc.code)
         except Unauthenticated as exc:
-            return _error(401, exc.message, "UNAUTHENTICATED")
+            return error_response(401, exc.message, "UNAUTHENTICATED")
         if principal.anonymous and not self._anonymous_allowed(query, operation_name):
-            return _error(401, "authentication required", "UNAUTHENTICATED")
+            return error_response(401, "authentication required", "UNAUTHENTICATED")
         context = RequestContext(self.catalog, principal, _request_id(request))
         outcome = await self.executor.run(
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
@@ -136,5 +137,10 @@ def _wants_html(request: Request) -> bool:
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
 
 
-def _error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"errors": [error_dict(message, code)]}, status_code=status)
+def error_response(
+    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """Any non-GraphQL failure, in the GraphQL error shape with a stable code."""
+    return JSONResponse(
+        {"errors": [error_dict(message, code)]}, status_code=status, headers=headers
+    )

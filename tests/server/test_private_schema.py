@@ -54,3 +54,10 @@ async def test_request_id_is_echoed_only_when_plain(private):
     )
     assert odd.headers["x-request-id"] != "x\tinjected value"
     assert len(odd.headers["x-request-id"]) == 32
+
+
+async def test_a_bad_token_on_the_sdl_is_401_not_a_crash(private, gql):
+    for client in (private, gql.http):
+        response = await client.get("/schema.graphql", headers={"authorization": "Bearer nope"})
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -15,7 +15,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import SCALAR_KINDS, FieldDef, Kind, TypeDef
 
-_PG_CASTS = {
+PG_CASTS = {
     Kind.INTEGER: "BIGINT",
     Kind.LONG: "BIGINT",
     Kind.FLOAT: "DOUBLE PRECISION",
@@ -74,7 +74,7 @@ class data_value(FunctionElement[Any]):
 @compiles(data_value, "postgresql")
 def _pg_data_value(element: data_value, compiler: Any, **kw: Any) -> str:
     text = f"(data ->> '{element.key}')"
-    cast = _PG_CASTS.get(element.kind)
+    cast = PG_CASTS.get(element.kind)
     return f"CAST({text} AS {cast})" if cast else text
 
 

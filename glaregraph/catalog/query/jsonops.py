@@ -9,17 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from glaregraph.catalog.query.columns import cache_markers
+from glaregraph.catalog.query.columns import PG_CASTS, cache_markers
 from glaregraph.catalog.store.tables import artifact_tags, artifacts, tags
 from glaregraph.catalog.typedef.model import Kind
 
 _PG_TYPES = {bool: "BOOLEAN", int: "BIGINT", float: "DOUBLE PRECISION"}
-_PG_KIND_CASTS = {
-    Kind.INTEGER: "BIGINT",
-    Kind.LONG: "BIGINT",
-    Kind.FLOAT: "DOUBLE PRECISION",
-    Kind.BOOLEAN: "BOOLEAN",
-}
 
 
 def _path(column: str, key: str | None) -> tuple[str, str]:
@@ -95,7 +89,7 @@ class dict_entry_el(FunctionElement[Any]):
 def _pg_entry(el: dict_entry_el, compiler: Any, **kw: Any) -> str:
     key = compiler.process(next(iter(el.clauses)), **kw)
     text = f"({_path(el.column, el.field)[0]} ->> CAST({key} AS TEXT))"
-    cast = _PG_KIND_CASTS.get(el.kind)
+    cast = PG_CASTS.get(el.kind)
     return f"CAST({text} AS {cast})" if cast else text
 
 

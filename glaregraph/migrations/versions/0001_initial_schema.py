@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from glaregraph.catalog.store.tables import UTCDateTime
 
 revision = "0001"
 down_revision = None
@@ -35,9 +34,9 @@ def upgrade() -> None:
         sa.Column("visibility", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.Column("activated_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("activated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "data",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -158,7 +157,7 @@ def upgrade() -> None:
         sa.Column("external", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("url", sa.Text(), nullable=True),
         sa.Column("storage_key", sa.String(length=512), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["artifact_id"],
             ["artifacts.id"],
