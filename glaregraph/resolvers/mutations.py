@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from glaregraph.catalog import tagging, transitions, writing
+from glaregraph.catalog import aliases, tagging, transitions, writing
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.resolvers.context import RequestContext
@@ -83,5 +83,5 @@ async def metadata_remove(
 async def alias(
     ctx: RequestContext, artifact_id: str, name: str, add: bool, expected_revision: int | None
 ) -> ArtifactRecord:
-    op = tagging.set_alias if add else tagging.remove_alias
+    op = aliases.set_alias if add else aliases.remove_alias
     return await op(ctx.catalog, ctx.principal, artifact_id, name, expected_revision)
