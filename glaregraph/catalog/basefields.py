@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from glaregraph.catalog.typedef.values import bad, check_key, check_string, describe
-from glaregraph.catalog.versions import normalize_version
+from glaregraph.catalog.versions import storable_version
 
 # Snake-case names of the Artifact interface; a type's own field may not reuse one.
 BASE_FIELD_NAMES = (
@@ -93,6 +93,6 @@ def validate_version(value: Any, path: str) -> str:
     """A semver string, returned normalised (`1.0` -> `1.0.0`)."""
     text = check_string(value, path, min_length=1, max_length=MAX_VERSION_LENGTH)
     try:
-        return normalize_version(text)
+        return storable_version(text)
     except ValueError as exc:
         raise bad(path, f"is not a valid version: {exc}") from exc

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 MAX_COMPONENT = 9_999_999_999  # a number must fit the 10 digits it gets in a key
 MAX_LENGTH = 255
+MAX_KEY_LENGTH = 255  # the `version_key` column; numeric prerelease identifiers widen a key
 
 _NUM = r"0|[1-9][0-9]*"
 _PART = rf"{_NUM}|[xX*]"
@@ -66,6 +67,14 @@ def normalize_version(text: str) -> str:
     if len(result) > MAX_LENGTH:
         raise ValueError(f"version is longer than {MAX_LENGTH} characters")
     return result
+
+
+def storable_version(text: str) -> str:
+    """`normalize_version`, refusing a version whose key would not fit the key column."""
+    normalized = normalize_version(text)
+    if len(version_key(normalized)) > MAX_KEY_LENGTH:
+        raise ValueError("version has too many numeric prerelease identifiers to be stored")
+    return normalized
 
 
 def _key(nums: tuple[int, ...], pre: tuple[str, ...] = ()) -> str:

@@ -25,11 +25,13 @@ from graphql.execution.values import get_variable_values
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from glaregraph.catalog.errors import CatalogError
-from glaregraph.schema import errors
+from glaregraph.schema import errors, strings
 from glaregraph.schema.fastpath import FastExecutor
 from glaregraph.schema.limits import Limits, check_limits
 
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type", "__typename"})
+# Longer documents are parsed each time: the cache must not keep megabytes of query text alive.
+MAX_CACHED_QUERY = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,12 @@ class Executor:
         self.schema = schema
         self.graphql_schema: GraphQLSchema = schema._schema
         self.limits = limits
-        self.prepare = lru_cache(maxsize=cache_size)(self._prepare)
+        self.cached_prepare = lru_cache(maxsize=cache_size)(self._prepare)
+
+    def prepare(self, query: str) -> Prepared:
+        if len(query) > MAX_CACHED_QUERY:
+            return self._prepare(query)
+        return self.cached_prepare(query)
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -62,6 +69,8 @@ class Executor:
         found = validate(self.graphql_schema, document)
         if found:
             return Prepared(None, [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in found], {})
+        if (bad := strings.in_document(document)) is not None:
+            return Prepared(None, [_unstorable(bad)], {})
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -94,7 +103,7 @@ class Executor:
             message = (
                 "operationName is required when the document has several operations"
                 if operation_name is None
-                else f"unknown operation '{operation_name}'"
+                else f"unknown operation '{strings.clean(operation_name)}'"
             )
             return Outcome(400, {"errors": [errors.error_dict(message, "BAD_REQUEST")]})
         if op.operation is not OperationType.QUERY and not allow_mutation:
@@ -112,7 +121,13 @@ class Executor:
             self.graphql_schema, op.variable_definitions or (), variables or {}
         )
         if isinstance(coerced, list):
-            return Outcome(400, {"errors": [errors.variable_error(e) for e in coerced]})
+            # messages may quote the caller's object keys: lone surrogates cannot be rendered
+            found = [errors.variable_error(e) for e in coerced]
+            return Outcome(
+                400, {"errors": [{**e, "message": strings.clean(e["message"])} for e in found]}
+            )
+        if (bad := strings.in_variables(coerced.coerced)) is not None:
+            return Outcome(400, {"errors": [_unstorable(bad)]})
         try:
             check_limits(self.limits, op, prepared.fragments, coerced.coerced)
         except CatalogError as exc:
@@ -143,6 +158,11 @@ def is_introspection(op: OperationDefinitionNode) -> bool:
         isinstance(s, FieldNode) and s.name.value in INTROSPECTION_ROOTS
         for s in op.selection_set.selections
     )
+
+
+def _unstorable(found: strings.Found) -> dict[str, Any]:
+    path, problem = found
+    return errors.error_dict(f"{path}: {problem}", "BAD_USER_INPUT", field=path)
 
 
 def _coded(error: GraphQLError, code: str) -> dict[str, Any]:

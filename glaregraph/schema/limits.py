@@ -1,7 +1,8 @@
 """Query limits checked before anything runs: selection depth, aliases and estimated cost.
 
 Cost: every field costs 1; a field with a `first`/`last` argument (a page) multiplies its
-children by that size (default page size when absent) and one with `depth` by the depth.
+children by that size (the default page size when absent or null) and one with `depth` by the
+depth.
 """
 
 from dataclasses import dataclass
@@ -92,7 +93,9 @@ def _multiplier(node: FieldNode, variables: dict[str, Any]) -> int:
     for name in ("first", "last", "depth"):
         if name in args:
             value = value_from_ast_untyped(args[name], variables)
-            return value if isinstance(value, int) and value > 0 else 1
+            if isinstance(value, int) and not isinstance(value, bool):
+                return max(value, 1)  # `first: 0` still answers totalCount and pageInfo
+            return DEFAULT_PAGE  # null or an omitted variable: the default page, as listed
     return DEFAULT_PAGE if _is_page(node) else 1
 
 

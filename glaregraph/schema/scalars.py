@@ -26,7 +26,12 @@ def _parse_datetime(value: Any) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise GraphQLError(f"not an ISO-8601 date-time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    try:  # in UTC right away: 0001-01-01T00:00+01:00 has no UTC form, and must fail here
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise GraphQLError(f"date-time out of the supported range: {value!r:.60}") from exc
 
 
 def _parse_long(value: Any) -> int:

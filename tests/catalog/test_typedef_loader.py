@@ -226,11 +226,11 @@ DEFINITION_ERRORS = {
     ),
     "field_name_digit": ("t: {fields: {1st: {kind: string}}}", "t", "1st", "snake_case"),
     "base_field": ("t: {fields: {name: {kind: string}}}", "t", "name", "base field"),
-    "base_field_camel": (
+    "field_name_double_underscore": (
         "t: {fields: {type__name: {kind: string}}}",
         "t",
         "type__name",
-        "base field",
+        "snake_case",
     ),
     "base_field_link": (
         "t: {fields: {derived_from: {kind: link_list, to: t}}}",
@@ -252,10 +252,10 @@ DEFINITION_ERRORS = {
         "clashes with field 'deps_ids'",
     ),
     "camel_clash": (
-        "t: {fields: {a_b: {kind: string}, a__b: {kind: string}}}",
+        "t: {fields: {a1: {kind: string}, a_1: {kind: string}}}",
         "t",
-        "a__b",
-        "clashes with field 'a_b'",
+        "a_1",
+        "clashes with field 'a1'",
     ),
     "sortable_list": (
         "t: {fields: {f: {kind: list, of: string, sortable: true}}}",
@@ -465,7 +465,7 @@ DEFINITION_ERRORS = {
     ),
     "plural_is_name": ("sheep: {plural: sheep}", "sheep", None, "same query name"),
     "plural_is_other_name": ("image: {}\nimages: {}", "images", None, "collides with type"),
-    "pascal_collision": ("a_b: {}\na__b: {}", "a__b", None, "'AB' collides"),
+    "pascal_collision": ("a1: {}\na_1: {}", "a_1", None, "'A1' collides"),
     "generated_name_collision": (
         "image: {}\nimage_filter: {}",
         "image_filter",

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graphql import GraphQLError, assert_name
-
 from glaregraph.catalog.errors import BadUserInput, TypeDefinitionError
 from glaregraph.catalog.typedef import model
 from glaregraph.catalog.typedef.model import (
@@ -29,7 +27,11 @@ from glaregraph.catalog.typedef.model import (
 )
 from glaregraph.catalog.typedef.values import coerce_field_value, coerce_scalar
 
-NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+# No `__` and no trailing `_`: the schema layer strips a trailing `_` from Python names, and
+# `a__b` and `a_b` would give one GraphQL name
+NAME_RE = re.compile(r"[a-z](?:_?[a-z0-9])*")
+GRAPHQL_NAME_RE = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")  # the GraphQL spec's Name
+MAX_NAME_LENGTH = 64  # the `type_name` and `edges.relation` columns
 STRING_VALIDATORS = frozenset(
     {"min_length", "max_length", "pattern", "allowed_values", "forbidden_chars"}
 )
@@ -64,9 +66,14 @@ class Where:
         return TypeDefinitionError(self.source, self.type_name, self.field, problem)
 
 
-def check_name(where: Where, name: Any, what: str) -> str:
+def check_name(where: Where, name: Any, what: str, max_length: int | None = None) -> str:
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-        raise where.error(f"{what} {name!r} is not lower snake_case ([a-z][a-z0-9_]*)")
+        raise where.error(
+            f"{what} {name!r:.80} is not lower snake_case (a letter, then letters and digits"
+            " with single '_' between them)"
+        )
+    if max_length is not None and len(name) > max_length:
+        raise where.error(f"{what} {name!r:.80} is longer than {max_length} characters")
     return name
 
 
@@ -103,11 +110,9 @@ def build_field(where: Where, name: Any, spec: Any) -> FieldDef:
 
 
 def _graphql_name(where: Where, name: Any) -> str:
-    graphql_name = to_camel(check_name(where, name, "field name"))
-    try:
-        assert_name(graphql_name)
-    except GraphQLError as exc:
-        raise where.error(f"'{graphql_name}' is not a valid GraphQL name: {exc.message}") from exc
+    graphql_name = to_camel(check_name(where, name, "field name", MAX_NAME_LENGTH))
+    if not GRAPHQL_NAME_RE.fullmatch(graphql_name):
+        raise where.error(f"'{graphql_name}' is not a valid GraphQL name")
     if graphql_name.startswith("__"):
         raise where.error(f"'{graphql_name}' is reserved for GraphQL introspection")
     return graphql_name

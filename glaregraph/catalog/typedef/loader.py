@@ -11,7 +11,7 @@ import yaml
 
 from glaregraph.catalog.basefields import BASE_FIELD_NAMES
 from glaregraph.catalog.errors import TypeDefinitionError
-from glaregraph.catalog.typedef.checks import Where, build_field, check_name
+from glaregraph.catalog.typedef.checks import MAX_NAME_LENGTH, Where, build_field, check_name
 from glaregraph.catalog.typedef.model import (
     ANY_TYPE,
     FieldDef,
@@ -160,7 +160,7 @@ def _read_file(file: Path) -> list[TypeDef]:
 
 
 def _build_type(where: Where, name: Any, spec: Any) -> TypeDef:
-    check_name(where, name, "type name")
+    check_name(where, name, "type name", MAX_NAME_LENGTH)
     spec = {} if spec is None else spec
     if not isinstance(spec, dict):
         raise where.error("a type definition must be a mapping")

@@ -14,7 +14,7 @@ from typing import Any
 
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.typedef.model import SCALAR_KINDS, FieldDef, Kind, Validators
-from glaregraph.catalog.versions import normalize_version
+from glaregraph.catalog.versions import storable_version
 
 INT32_RANGE = (-(2**31), 2**31 - 1)
 INT64_RANGE = (-(2**63), 2**63 - 1)
@@ -144,7 +144,7 @@ def _string(rules: Validators, value: Any, path: str) -> str:
 def _version(rules: Validators, value: Any, path: str) -> str:
     text = check_string(value, path)
     try:
-        normalized = normalize_version(text)
+        normalized = storable_version(text)
     except ValueError as exc:
         raise bad(path, f"is not a valid version: {exc}") from exc
     return _string(rules, normalized, path)
