@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PG_ADMIN_DSN, pg_url, sqlite_url
 
 from glaregraph import migrations
-from glaregraph.catalog.store.database import Database
-from glaregraph.catalog.store.indexes import ensure_type_indexes
-from glaregraph.catalog.store.tables import artifact_shares, artifact_tags, artifacts
+from glaregraph.catalog.database.engine import Database
+from glaregraph.catalog.database.indexes import ensure_type_indexes
+from glaregraph.catalog.database.tables import artifact_shares, artifact_tags, artifacts
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.catalog.versions import version_key
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 
 from glaregraph import migrations
-from glaregraph.catalog.store.database import Database
-from glaregraph.catalog.store.indexes import ensure_type_indexes
-from glaregraph.catalog.store.tables import metadata
+from glaregraph.catalog.database.engine import Database
+from glaregraph.catalog.database.indexes import ensure_type_indexes
+from glaregraph.catalog.database.tables import metadata
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.server.app import create_app
 from glaregraph.server.settings import Settings

@@ -89,6 +89,15 @@ def validate_metadata(value: Any, path: str) -> dict[str, str]:
     }
 
 
+def validate_metadata_keys(value: Any, path: str) -> list[str]:
+    """At most 255 key names (a longer list cannot name more keys than an artifact has)."""
+    if not isinstance(value, list):
+        raise bad(path, f"expected a list of strings, got {describe(value)}")
+    if len(value) > MAX_METADATA_KEYS:
+        raise bad(path, f"at most {MAX_METADATA_KEYS} keys are allowed (got {len(value)})")
+    return [check_key(key, f"{path}[{i}]") for i, key in enumerate(value)]
+
+
 def validate_version(value: Any, path: str) -> str:
     """A semver string, returned normalised (`1.0` -> `1.0.0`)."""
     text = check_string(value, path, min_length=1, max_length=MAX_VERSION_LENGTH)

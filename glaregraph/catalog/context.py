@@ -1,15 +1,20 @@
-"""What every use case is handed: the database, the types, the policy and the clock."""
+"""What every use case is handed: the database, the types, the authorization point, the clock
+and the extension points of the mutation unit of work."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from glaregraph.catalog.authz import Authorizer
+from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import NotFound
-from glaregraph.catalog.policy import Policy
-from glaregraph.catalog.store.database import Database
 from glaregraph.catalog.typedef.model import Registry, TypeDef
+
+if TYPE_CHECKING:
+    from glaregraph.catalog.unit_of_work import ArtifactGuard, CommitHook
 
 
 def utcnow() -> dt.datetime:
@@ -20,11 +25,20 @@ def utcnow() -> dt.datetime:
 class Catalog:
     db: Database
     registry: Registry
-    policy: Policy = field(default_factory=Policy)
+    authz: Authorizer = field(default_factory=Authorizer)
     clock: Callable[[], dt.datetime] = utcnow
+    # run on every artifact a mutation takes for change (leases plug in here)
+    guards: tuple[ArtifactGuard, ...] = ()
+    # run inside every mutation's transaction just before it commits (audit, quotas)
+    hooks: tuple[CommitHook, ...] = ()
 
     def type(self, name: str) -> TypeDef:
         try:
             return self.registry[name]
         except KeyError:
             raise NotFound(f"unknown artifact type '{name}'") from None
+
+    @property
+    def served_types(self) -> list[str]:
+        """Names of the types this server serves (rows of any other type are hidden)."""
+        return sorted(self.registry.keys())

@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from glaregraph.catalog.database.tables import artifacts, edges
 from glaregraph.catalog.errors import BadUserInput
-from glaregraph.catalog.principal import Principal
-from glaregraph.catalog.query.visibility import visible
-from glaregraph.catalog.store.tables import artifacts, edges
 from glaregraph.catalog.typedef.model import ANY_TYPE, DEFAULT_MAX_ITEMS, FieldDef, Kind
+from glaregraph.catalog.unit_of_work import UnitOfWork
 
 DERIVED_FROM = "derived_from"
 
@@ -49,8 +47,7 @@ def link_entries(f: FieldDef | None, value: Any, path: str) -> list[Entry]:
 
 
 async def replace_links(
-    conn: AsyncConnection,
-    principal: Principal,
+    uow: UnitOfWork,
     source_id: str,
     relation: str,
     to: str,
@@ -59,12 +56,12 @@ async def replace_links(
     indexed: bool = True,
 ) -> None:
     """Make `entries` the whole value of `relation` on `source_id`."""
-    await check_targets(conn, principal, to, entries, path, indexed)
-    await conn.execute(
+    await check_targets(uow, to, entries, path, indexed)
+    await uow.conn.execute(
         sa.delete(edges).where(edges.c.source_id == source_id, edges.c.relation == relation)
     )
     if entries:
-        await conn.execute(
+        await uow.conn.execute(
             sa.insert(edges),
             [
                 {
@@ -80,8 +77,7 @@ async def replace_links(
 
 
 async def check_targets(
-    conn: AsyncConnection,
-    principal: Principal,
+    uow: UnitOfWork,
     to: str,
     entries: list[Entry],
     path: str,
@@ -91,9 +87,9 @@ async def check_targets(
     if not ids:
         return
     stmt = sa.select(artifacts.c.id, artifacts.c.type_name).where(
-        artifacts.c.id.in_(ids), visible(principal)
+        artifacts.c.id.in_(ids), uow.catalog.authz.visible(uow.principal)
     )
-    found: dict[str, str] = {row.id: row.type_name for row in await conn.execute(stmt)}
+    found: dict[str, str] = {row.id: row.type_name for row in await uow.conn.execute(stmt)}
     for i, (_key, target) in enumerate(entries):
         type_name = found.get(target)
         if type_name is None or (to != ANY_TYPE and type_name != to):

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
+from glaregraph.catalog.authz import Authorizer
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.engine import Database
+from glaregraph.catalog.database.indexes import has_index
+from glaregraph.catalog.database.tables import artifacts
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.query import ordering
 from glaregraph.catalog.query.columns import type_literal
 from glaregraph.catalog.query.filters import compile_filter
 from glaregraph.catalog.query.jsonops import tags_array
-from glaregraph.catalog.query.visibility import visible
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.database import Database
-from glaregraph.catalog.store.indexes import has_index
-from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import TypeDef
 
 DEFAULT_PAGE = 25
@@ -63,15 +64,14 @@ class Page:
 
 
 async def list_artifacts(
-    db: Database,
+    catalog: Catalog,
     principal: Principal,
     t: TypeDef | None,
     filter_spec: Mapping[str, Any] | None,
     sort: list[tuple[str, bool]] | None,
     args: PageArgs,
-    types: Collection[str] = (),
 ) -> Page:
-    """A page of the artifacts `principal` may see, of type `t` (None = every type in `types`).
+    """A page of the artifacts `principal` may see, of type `t` (None = every served type).
 
     As in Relay: `after` and `before` bound the list, then `first` takes from its start or
     `last` from its end (not both)."""
@@ -81,9 +81,11 @@ async def list_artifacts(
     size = _page_size(args.last if backward else args.first, "last" if backward else "first")
     terms = ordering.order_terms(sort, t)
     scope = t.name if t is not None else "*"
-    where = _where(principal, t, filter_spec, db.is_sqlite and _sorted_by_index(terms[0], t))
+    db = catalog.db
+    unindexed = db.is_sqlite and _sorted_by_index(terms[0], t)
+    where = _where(catalog.authz, principal, t, filter_spec, unindexed)
     if t is None:
-        where = sa.and_(artifacts.c.type_name.in_(sorted(types)), where)
+        where = sa.and_(artifacts.c.type_name.in_(catalog.served_types), where)
     stmt = sa.select(
         artifacts, tags_array(), *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
     ).where(where)
@@ -127,6 +129,7 @@ def _sorted_by_index(first: ordering.Term, t: TypeDef | None) -> bool:
 
 
 def _where(
+    authz: Authorizer,
     principal: Principal,
     t: TypeDef | None,
     filter_spec: Mapping[str, Any] | None,
@@ -135,11 +138,11 @@ def _where(
     """SQLite has no statistics on how selective a type-field condition is; left to itself it
     takes such a filter's index and sorts every match even under a LIMIT. When the order can be
     read off an index (`unindexed`), type-field conditions are kept off their indexes instead.
-    PostgreSQL decides from the extended statistics made in `store/indexes.py`."""
+    PostgreSQL decides from the extended statistics made in `database/indexes.py`."""
     spec = dict(filter_spec or {})
     latest = _pop_latest(spec)
     conds: list[ColumnElement[bool]] = [
-        visible(principal),
+        authz.visible(principal),
         compile_filter(spec, t, unindexed=unindexed),
     ]
     if t is not None:

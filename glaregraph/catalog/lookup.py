@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from glaregraph.catalog.errors import BadUserInput
-from glaregraph.catalog.principal import Principal
-from glaregraph.catalog.query.filters import version_range
-from glaregraph.catalog.query.jsonops import tags_array
-from glaregraph.catalog.query.visibility import visible
-from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.database import Database
-from glaregraph.catalog.store.tables import (
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.engine import Database
+from glaregraph.catalog.database.tables import (
     aliases,
     artifact_shares,
     artifact_tags,
@@ -23,6 +18,11 @@ from glaregraph.catalog.store.tables import (
     blobs,
     edges,
 )
+from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.query.filters import version_range
+from glaregraph.catalog.query.jsonops import tags_array
+from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.catalog.versions import (
     is_version_range,
@@ -33,7 +33,7 @@ LATEST = "latest"
 
 
 async def find_one(
-    db: Database,
+    catalog: Catalog,
     principal: Principal,
     t: TypeDef,
     *,
@@ -45,7 +45,7 @@ async def find_one(
     """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
     alias. The caller's own project comes first; `latest` then prefers ACTIVE over DRAFTED;
     then the highest version wins."""
-    conds: list[Any] = [artifacts.c.type_name == t.name, visible(principal)]
+    conds: list[Any] = [artifacts.c.type_name == t.name, catalog.authz.visible(principal)]
     prefer_active = id is None and alias is None and version in (None, LATEST)
     if id is not None:
         conds.append(artifacts.c.id == id)
@@ -77,7 +77,7 @@ async def find_one(
         .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
         .limit(1)
     )
-    async with db.read() as conn:
+    async with catalog.db.read() as conn:
         row = (await conn.execute(stmt)).mappings().first()
     return ArtifactRecord.from_row(row) if row else None
 
@@ -93,16 +93,18 @@ def _version_condition(version: str) -> Any:
 
 
 async def get_visible(
-    db: Database, principal: Principal, ids: Sequence[str], types: Collection[str]
+    catalog: Catalog, principal: Principal, ids: Sequence[str]
 ) -> list[ArtifactRecord | None]:
     """Artifacts by id in the order asked, None where missing, deleted, invisible, or of a type
     this server does not serve (a disabled or removed definition)."""
     if not ids:
         return []
     stmt = sa.select(artifacts, tags_array()).where(
-        artifacts.c.id.in_(set(ids)), artifacts.c.type_name.in_(sorted(types)), visible(principal)
+        artifacts.c.id.in_(set(ids)),
+        artifacts.c.type_name.in_(catalog.served_types),
+        catalog.authz.visible(principal),
     )
-    async with db.read() as conn:
+    async with catalog.db.read() as conn:
         found = {r["id"]: ArtifactRecord.from_row(r) for r in (await conn.execute(stmt)).mappings()}
     return [found.get(i) for i in ids]
 
@@ -149,8 +151,10 @@ async def blobs_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]
 
 
 async def _values_of(db: Database, owner: Any, value: Any, ids: Sequence[str]) -> list[list[str]]:
-    """`value` per artifact id (in value order), for a table keyed by artifact `owner`."""
-    stmt = sa.select(owner, value).where(owner.in_(set(ids))).order_by(value)
+    """`value` per artifact id (in code point order, as Python sorts), for a table keyed by
+    artifact `owner`."""
+    order = value.collate("C") if not db.is_sqlite else value
+    stmt = sa.select(owner, value).where(owner.in_(set(ids))).order_by(order)
     out: dict[str, list[str]] = defaultdict(list)
     async with db.read() as conn:
         for owner_id, item in await conn.execute(stmt):
@@ -159,7 +163,7 @@ async def _values_of(db: Database, owner: Any, value: Any, ids: Sequence[str]) -
 
 
 async def links_into(
-    db: Database, principal: Principal, ids: Sequence[str]
+    catalog: Catalog, principal: Principal, ids: Sequence[str]
 ) -> list[list[dict[str, Any]]]:
     """Incoming edges per artifact, held by artifacts the caller may see."""
     stmt = (
@@ -167,11 +171,11 @@ async def links_into(
             edges.c.source_id, edges.c.relation, edges.c.key, edges.c.position, edges.c.target_id
         )
         .join(artifacts, artifacts.c.id == edges.c.source_id)
-        .where(edges.c.target_id.in_(set(ids)), visible(principal))
+        .where(edges.c.target_id.in_(set(ids)), catalog.authz.visible(principal))
         .order_by(edges.c.relation, edges.c.source_id, edges.c.position)
     )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    async with db.read() as conn:
+    async with catalog.db.read() as conn:
         for row in (await conn.execute(stmt)).mappings():
             out[row["target_id"]].append(dict(row))
     return [out.get(i, []) for i in ids]

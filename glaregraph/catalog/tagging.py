@@ -1,4 +1,4 @@
-"""Tags and metadata of one artifact: set operations under the artifact's row lock."""
+"""Tags and metadata of one artifact: set operations in one unit of work."""
 
 from __future__ import annotations
 
@@ -8,27 +8,25 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import basefields, lifecycle
-from glaregraph.catalog.access import lock_for_change, save_changes
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.tables import artifact_tags
 from glaregraph.catalog.errors import BadUserInput
-from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.tables import artifact_tags
+from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 
 
 async def add_tags(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     tags: list[str],
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
     wanted = basefields.validate_tags(tags, "tags")
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "edit_tags", expected_revision
-        )
-        current = await _tags(conn, record.id)
+    async with unit_of_work(catalog, caller, "artifactTagsAdd") as uow:
+        record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
+        current = await _tags(uow.conn, record.id)
         new = [t for t in wanted if t not in current]
         if not new:
             return record
@@ -36,71 +34,68 @@ async def add_tags(
             raise BadUserInput(
                 f"an artifact carries at most {basefields.MAX_TAGS} tags", field="tags"
             )
-        await conn.execute(
+        await uow.conn.execute(
             sa.insert(artifact_tags), [{"artifact_id": record.id, "tag": t} for t in new]
         )
-        return await save_changes(conn, record, catalog.clock())
+        await uow.touch(record)
+    return record
 
 
 async def remove_tags(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     tags: list[str],
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "edit_tags", expected_revision
-        )
-        result = await conn.execute(
+    names = basefields.validate_tags(tags, "tags")  # what add refuses cannot be there
+    async with unit_of_work(catalog, caller, "artifactTagsRemove") as uow:
+        record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
+        result = await uow.conn.execute(
             sa.delete(artifact_tags).where(
-                artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(tags)
+                artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(names)
             )
         )
-        if not result.rowcount:
-            return record
-        return await save_changes(conn, record, catalog.clock())
+        if result.rowcount:
+            await uow.touch(record)
+    return record
 
 
 async def set_metadata(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     entries: Any,
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "edit_metadata", expected_revision
-        )
-        merged = {**record.meta, **basefields.validate_metadata(entries, "entries")}
-        merged = basefields.validate_metadata(merged, "entries")
-        return await _save_metadata(conn, catalog, record, merged)
+    given = basefields.validate_metadata(entries, "entries")
+    async with unit_of_work(catalog, caller, "artifactMetadataSet") as uow:
+        record = await uow.artifact(artifact_id, "edit_metadata", expected_revision)
+        merged = basefields.validate_metadata({**record.meta, **given}, "entries")
+        await _save_metadata(uow, record, merged)
+    return record
 
 
 async def remove_metadata(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     keys: list[str],
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "edit_metadata", expected_revision
-        )
-        kept = {k: v for k, v in record.meta.items() if k not in set(keys)}
-        return await _save_metadata(conn, catalog, record, kept)
+    names = set(basefields.validate_metadata_keys(keys, "keys"))
+    async with unit_of_work(catalog, caller, "artifactMetadataRemove") as uow:
+        record = await uow.artifact(artifact_id, "edit_metadata", expected_revision)
+        kept = {k: v for k, v in record.meta.items() if k not in names}
+        await _save_metadata(uow, record, kept)
+    return record
 
 
-async def _save_metadata(
-    conn: AsyncConnection, catalog: Catalog, record: ArtifactRecord, meta: dict[str, str]
-) -> ArtifactRecord:
+async def _save_metadata(uow: UnitOfWork, record: ArtifactRecord, meta: dict[str, str]) -> None:
     if meta == record.meta:
-        return record
+        return
     lifecycle.check_field_change(record.status, False, "metadata")
-    return await save_changes(conn, record, catalog.clock(), meta=meta)
+    await uow.save(record, meta=meta)
 
 
 async def _tags(conn: AsyncConnection, artifact_id: str) -> set[str]:

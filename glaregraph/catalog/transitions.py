@@ -7,69 +7,64 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
-from glaregraph.catalog.access import check_protected, lock_for_change, save_changes
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.tables import aliases, artifact_shares, artifact_tags, blobs, edges
 from glaregraph.catalog.errors import ActivationIncomplete, BadUserInput, Conflict
-from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.tables import aliases, artifact_shares, artifact_tags, blobs, edges
+from glaregraph.catalog.typedef.values import check_string
+from glaregraph.catalog.unit_of_work import unit_of_work
 
 
 async def transition(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     name: str,
     expected_revision: int | None,
 ) -> ArtifactRecord:
     """`name` is activate, deactivate or reactivate (each also names its policy action)."""
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, name, expected_revision, guard=False
-        )
+    async with unit_of_work(catalog, caller, f"artifact{name.title()}") as uow:
+        record = await uow.artifact(artifact_id, name, expected_revision, guard=False)
         if not lifecycle.check_transition(name, record.status):
             return record  # already there: unchanged, whoever asks
-        check_protected(record, principal)
         changes: dict[str, object] = {"status": lifecycle.TARGET[name]}
         if name == "activate":
-            await _check_activation(conn, catalog, record)
-            changes["activated_at"] = catalog.clock()
-        return await save_changes(conn, record, catalog.clock(), **changes)
+            await _check_activation(uow.conn, catalog, record)
+            changes["activated_at"] = uow.now  # the same instant as `updated_at`
+        await uow.save(record, **changes)
+    return record
 
 
 async def publish(
-    catalog: Catalog, principal: Principal, artifact_id: str, expected_revision: int | None
+    catalog: Catalog, caller: Caller, artifact_id: str, expected_revision: int | None
 ) -> ArtifactRecord:
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "publish", expected_revision, guard=False
-        )
+    async with unit_of_work(catalog, caller, "artifactPublish") as uow:
+        record = await uow.artifact(artifact_id, "publish", expected_revision, guard=False)
         if not lifecycle.check_publish(record.status, record.visibility):
             return record
-        check_protected(record, principal)
         try:
-            return await save_changes(conn, record, catalog.clock(), visibility=lifecycle.PUBLIC)
+            await uow.save(record, visibility=lifecycle.PUBLIC)
         except IntegrityError as exc:
             raise Conflict(
                 f"a public '{record.type_name}' named '{record.name}' version "
                 f"{record.version} already exists"
             ) from exc
+    return record
 
 
 async def share(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     artifact_id: str,
     project: str,
     add: bool,
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
-    if not project or len(project) > 255:
-        raise BadUserInput("project must be 1-255 characters", field="project")
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "share", expected_revision
-        )
+    project = check_string(project, "project", min_length=1, max_length=255)
+    async with unit_of_work(catalog, caller, "artifactShare" if add else "artifactUnshare") as uow:
+        conn = uow.conn
+        record = await uow.artifact(artifact_id, "share", expected_revision)
         lifecycle.check_share(record.visibility)
         if project == record.owner:
             raise BadUserInput("an artifact is always visible to its own project", field="project")
@@ -97,27 +92,26 @@ async def share(
             )
             shared.discard(project)
         visibility = lifecycle.SHARED if shared else lifecycle.PRIVATE
-        return await save_changes(conn, record, catalog.clock(), visibility=visibility)
+        await uow.save(record, visibility=visibility)
+    return record
 
 
 async def delete(
-    catalog: Catalog, principal: Principal, artifact_id: str, expected_revision: int | None
+    catalog: Catalog, caller: Caller, artifact_id: str, expected_revision: int | None
 ) -> str:
     """Soft delete: the row stays for history; its own links, tags and aliases go."""
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "delete", expected_revision
-        )
+    async with unit_of_work(catalog, caller, "artifactDelete") as uow:
+        record = await uow.artifact(artifact_id, "delete", expected_revision)
         if record.visibility == lifecycle.PUBLIC:
-            catalog.policy.check("delete_public", principal, record.owner)
-        await _refuse_saving(conn, record.id, "delete")
+            await catalog.authz.check(caller.principal, "delete_public", record)
+        await _refuse_saving(uow.conn, record.id, "delete")
         for table, column in (
             (edges, edges.c.source_id),
             (aliases, aliases.c.artifact_id),
             (artifact_tags, artifact_tags.c.artifact_id),
         ):
-            await conn.execute(sa.delete(table).where(column == record.id))
-        await save_changes(conn, record, catalog.clock(), status=lifecycle.DELETED)
+            await uow.conn.execute(sa.delete(table).where(column == record.id))
+        await uow.save(record, status=lifecycle.DELETED)
     return record.id
 
 

@@ -1,5 +1,5 @@
 """Creating and updating artifacts of a type: validation, immutability, links and tags, each
-in one transaction."""
+in one unit of work."""
 
 from __future__ import annotations
 
@@ -12,21 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import basefields, documents, lifecycle
-from glaregraph.catalog.access import lock_for_change, require_user, save_changes
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.tables import aliases, artifact_tags, artifacts, edges
 from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.links import DERIVED_FROM, link_entries, replace_links
-from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.tables import aliases, artifact_tags, artifacts, edges
-from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef
+from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef, to_camel
+from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 
 
 async def create_artifact(
-    catalog: Catalog, principal: Principal, t: TypeDef, values: Mapping[str, Any]
+    catalog: Catalog, caller: Caller, t: TypeDef, values: Mapping[str, Any]
 ) -> ArtifactRecord:
-    require_user(principal)
-    catalog.policy.check("create", principal)
     values = {**documents.defaults(t), **values}
     if "version" not in values:
         values["version"] = None
@@ -37,45 +35,46 @@ async def create_artifact(
     documents.set_data_fields(t, data, values)
     _check_required_values(t, data)
     tags = basefields.validate_tags(values.get("tags") or [], "input.tags")
-    now = catalog.clock()
-    row = {
-        "id": str(uuid.uuid4()),
-        "type_name": t.name,
-        "owner": principal.project,
-        "created_by": principal.user_id,
-        "visibility": lifecycle.PRIVATE,
-        "status": lifecycle.DRAFTED,
-        "revision": 1,
-        "created_at": now,
-        "updated_at": now,
-        "activated_at": None,
-        "description": None,
-        "meta": {},
-        "data": data,
-        **columns,
-    }
-    async with catalog.db.write() as conn:
-        await _insert(conn, row)
-        await _write_links(conn, principal, t, row["id"], values)
+    async with unit_of_work(catalog, caller, f"{to_camel(t.name)}Create") as uow:
+        await uow.authorize("create")
+        principal = caller.principal
+        row = {
+            "id": str(uuid.uuid4()),
+            "type_name": t.name,
+            "owner": principal.project,
+            "created_by": principal.user_id,
+            "visibility": lifecycle.PRIVATE,
+            "status": lifecycle.DRAFTED,
+            "revision": 1,
+            "created_at": uow.now,
+            "updated_at": uow.now,
+            "activated_at": None,
+            "description": None,
+            "meta": {},
+            "data": data,
+            **columns,
+        }
+        await _insert(uow.conn, row)
+        await _write_links(uow, t, row["id"], values)
         if tags:
-            await conn.execute(
+            await uow.conn.execute(
                 sa.insert(artifact_tags), [{"artifact_id": row["id"], "tag": tag} for tag in tags]
             )
-    return ArtifactRecord.from_row(row)
+        record = ArtifactRecord.from_row({**row, "tags": sorted(tags)})
+        uow.created(record)
+    return record
 
 
 async def update_artifact(
     catalog: Catalog,
-    principal: Principal,
+    caller: Caller,
     t: TypeDef,
     artifact_id: str,
     values: Mapping[str, Any],
     expected_revision: int | None,
 ) -> ArtifactRecord:
-    async with catalog.db.write() as conn:
-        record = await lock_for_change(
-            conn, catalog, principal, artifact_id, "update", expected_revision
-        )
+    async with unit_of_work(catalog, caller, f"{to_camel(t.name)}Update") as uow:
+        record = await uow.artifact(artifact_id, "update", expected_revision)
         if record.type_name != t.name:  # as `<type>(id:)` answers null for it
             raise NotFound(f"no {t.name} artifact {artifact_id}")
         changes = _base_changes(record, values)
@@ -87,21 +86,22 @@ async def update_artifact(
         _check_required_values(t, data)
         if data != record.data:
             changes["data"] = data
-        links_changed = await _update_links(conn, principal, t, record, values)
+        links_changed = await _update_links(uow, t, record, values)
         tags_changed = False
         if "tags" in values:
-            tags_changed = await _replace_tags(conn, record.id, values["tags"] or [])
+            tags_changed = await _replace_tags(uow.conn, record.id, values["tags"] or [])
         if not changes and not links_changed and not tags_changed:
             return record
         if "name" in changes:  # an alias names a version of one name: it does not follow a rename
-            await conn.execute(sa.delete(aliases).where(aliases.c.artifact_id == record.id))
+            await uow.conn.execute(sa.delete(aliases).where(aliases.c.artifact_id == record.id))
         try:
-            return await save_changes(conn, record, catalog.clock(), **changes)
+            await uow.save(record, **changes)
         except IntegrityError as exc:  # the unique index decides, also under concurrency
             name, version = changes.get("name", record.name), changes.get("version", record.version)
             raise Conflict(
                 f"an artifact '{name}' version {version} already exists", name=name, version=version
             ) from exc
+    return record
 
 
 def _base_changes(record: ArtifactRecord, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,8 +137,7 @@ async def _insert(conn: AsyncConnection, row: dict[str, Any]) -> None:
 
 
 async def _write_links(
-    conn: AsyncConnection,
-    principal: Principal,
+    uow: UnitOfWork,
     t: TypeDef,
     source_id: str,
     values: Mapping[str, Any],
@@ -151,8 +150,7 @@ async def _write_links(
             if not entries and not f.nullable:
                 raise BadUserInput(f"'{f.name}' may not be empty", field=path)
             await replace_links(
-                conn,
-                principal,
+                uow,
                 source_id,
                 f.name,
                 f.to or ANY_TYPE,
@@ -164,14 +162,13 @@ async def _write_links(
     if "derived_from_ids" in values:
         path = "input.derivedFromIds"
         entries = link_entries(None, values["derived_from_ids"], path)
-        await replace_links(conn, principal, source_id, DERIVED_FROM, ANY_TYPE, entries, path)
+        await replace_links(uow, source_id, DERIVED_FROM, ANY_TYPE, entries, path)
         written.append(DERIVED_FROM)
     return written
 
 
 async def _update_links(
-    conn: AsyncConnection,
-    principal: Principal,
+    uow: UnitOfWork,
     t: TypeDef,
     record: ArtifactRecord,
     values: Mapping[str, Any],
@@ -181,9 +178,9 @@ async def _update_links(
         relevant.append(DERIVED_FROM)
     if not relevant:
         return False
-    before = await _edges_of(conn, record.id, relevant)
-    await _write_links(conn, principal, t, record.id, values)
-    after = await _edges_of(conn, record.id, relevant)
+    before = await _edges_of(uow.conn, record.id, relevant)
+    await _write_links(uow, t, record.id, values)
+    after = await _edges_of(uow.conn, record.id, relevant)
     for relation in relevant:
         if before.get(relation) != after.get(relation):
             f = t.field(relation)

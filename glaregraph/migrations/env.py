@@ -7,8 +7,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from glaregraph.catalog.store.indexes import PREFIX as TYPE_INDEX_PREFIX
-from glaregraph.catalog.store.tables import metadata
+from glaregraph.catalog.database.indexes import PREFIX as TYPE_INDEX_PREFIX
+from glaregraph.catalog.database.tables import metadata
 
 config = context.config
 

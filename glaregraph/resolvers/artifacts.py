@@ -18,9 +18,7 @@ async def list_page(
     sort: list[tuple[str, bool]] | None,
     args: listing.PageArgs,
 ) -> listing.Page:
-    return await listing.list_artifacts(
-        ctx.catalog.db, ctx.principal, t, filter_spec, sort, args, ctx.catalog.registry.keys()
-    )
+    return await listing.list_artifacts(ctx.catalog, ctx.principal, t, filter_spec, sort, args)
 
 
 async def total_count(ctx: RequestContext, page: listing.Page) -> int:
@@ -28,7 +26,7 @@ async def total_count(ctx: RequestContext, page: listing.Page) -> int:
 
 
 async def find_one(ctx: RequestContext, t: TypeDef, **by: Any) -> ArtifactRecord | None:
-    record = await lookup.find_one(ctx.catalog.db, ctx.principal, t, **by)
+    record = await lookup.find_one(ctx.catalog, ctx.principal, t, **by)
     if record is not None:
         ctx.loaders.artifact.prime(record.id, record)
     return record
@@ -36,6 +34,13 @@ async def find_one(ctx: RequestContext, t: TypeDef, **by: Any) -> ArtifactRecord
 
 async def by_id(ctx: RequestContext, artifact_id: str) -> ArtifactRecord | None:
     return await ctx.loaders.artifact.load(artifact_id)
+
+
+async def shared_with(ctx: RequestContext, record: ArtifactRecord) -> list[str]:
+    """The projects `record` is shared with, when the caller may see them (else empty)."""
+    if not await ctx.catalog.authz.sees_shares(ctx.principal, record):
+        return []
+    return await ctx.loaders.shares.load(record.id)
 
 
 async def linked(

@@ -1,22 +1,28 @@
-"""DataLoaders, one set per request: every per-artifact read is batched into one statement."""
+"""DataLoaders, one set per request: every per-artifact read is batched into one statement per
+chunk of keys (so no statement carries more parameters than a database accepts)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from glaregraph.catalog import lookup
+from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
-from glaregraph.catalog.store.database import Database
+
+MAX_BATCH = 500  # keys per statement
 
 
 class Loaders:
-    def __init__(self, db: Database, principal: Principal, types: Collection[str]) -> None:
+    def __init__(self, catalog: Catalog, principal: Principal) -> None:
+        db = catalog.db
+
         async def visible(ids: Sequence[str]) -> list[ArtifactRecord | None]:
-            return await lookup.get_visible(db, principal, ids, types)
+            return await lookup.get_visible(catalog, principal, ids)
 
         async def tags(ids: Sequence[str]) -> list[list[str]]:
             return await lookup.tags_of(db, ids)
@@ -31,15 +37,35 @@ class Loaders:
             return await lookup.links_of(db, ids)
 
         async def links_in(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-            return await lookup.links_into(db, principal, ids)
+            return await lookup.links_into(catalog, principal, ids)
 
         async def blobs(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
             return await lookup.blobs_of(db, ids)
 
-        self.artifact: DataLoader[str, ArtifactRecord | None] = DataLoader(load_fn=visible)
-        self.tags: DataLoader[str, list[str]] = DataLoader(load_fn=tags)
-        self.aliases: DataLoader[str, list[str]] = DataLoader(load_fn=aliases)
-        self.shares: DataLoader[str, list[str]] = DataLoader(load_fn=shares)
-        self.links: DataLoader[str, list[dict[str, Any]]] = DataLoader(load_fn=links)
-        self.links_in: DataLoader[str, list[dict[str, Any]]] = DataLoader(load_fn=links_in)
-        self.blobs: DataLoader[str, list[dict[str, Any]]] = DataLoader(load_fn=blobs)
+        self.artifact: DataLoader[str, ArtifactRecord | None] = _loader(visible)
+        self.tags: DataLoader[str, list[str]] = _loader(tags)
+        self.aliases: DataLoader[str, list[str]] = _loader(aliases)
+        self.shares: DataLoader[str, list[str]] = _loader(shares)
+        self.links: DataLoader[str, list[dict[str, Any]]] = _loader(links)
+        self.links_in: DataLoader[str, list[dict[str, Any]]] = _loader(links_in)
+        self.blobs: DataLoader[str, list[dict[str, Any]]] = _loader(blobs)
+
+    def forget(self, ids: Collection[str]) -> None:
+        """Artifacts `ids` changed: nothing cached about them is served again. Incoming links
+        are keyed by the other end (and filtered by its visibility), so they all go."""
+        for loader in (
+            self.artifact,
+            self.tags,
+            self.aliases,
+            self.shares,
+            self.links,
+            self.blobs,
+        ):
+            for key in ids:
+                with contextlib.suppress(KeyError):  # only what was loaded is cached
+                    loader.clear(key)
+        self.links_in.clear_all()
+
+
+def _loader(load: Any) -> Any:
+    return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)

@@ -12,7 +12,7 @@ from glaregraph.resolvers.context import RequestContext
 
 
 async def create(ctx: RequestContext, t: TypeDef, values: Mapping[str, Any]) -> ArtifactRecord:
-    return await writing.create_artifact(ctx.catalog, ctx.principal, t, values)
+    return await writing.create_artifact(ctx.catalog, ctx.caller, t, values)
 
 
 async def update(
@@ -23,7 +23,7 @@ async def update(
     expected_revision: int | None,
 ) -> ArtifactRecord:
     return await writing.update_artifact(
-        ctx.catalog, ctx.principal, t, artifact_id, values, expected_revision
+        ctx.catalog, ctx.caller, t, artifact_id, values, expected_revision
     )
 
 
@@ -31,26 +31,26 @@ async def transition(
     ctx: RequestContext, artifact_id: str, name: str, expected_revision: int | None
 ) -> ArtifactRecord:
     return await transitions.transition(
-        ctx.catalog, ctx.principal, artifact_id, name, expected_revision
+        ctx.catalog, ctx.caller, artifact_id, name, expected_revision
     )
 
 
 async def publish(
     ctx: RequestContext, artifact_id: str, expected_revision: int | None
 ) -> ArtifactRecord:
-    return await transitions.publish(ctx.catalog, ctx.principal, artifact_id, expected_revision)
+    return await transitions.publish(ctx.catalog, ctx.caller, artifact_id, expected_revision)
 
 
 async def share(
     ctx: RequestContext, artifact_id: str, project: str, add: bool, expected_revision: int | None
 ) -> ArtifactRecord:
     return await transitions.share(
-        ctx.catalog, ctx.principal, artifact_id, project, add, expected_revision
+        ctx.catalog, ctx.caller, artifact_id, project, add, expected_revision
     )
 
 
 async def delete(ctx: RequestContext, artifact_id: str, expected_revision: int | None) -> str:
-    return await transitions.delete(ctx.catalog, ctx.principal, artifact_id, expected_revision)
+    return await transitions.delete(ctx.catalog, ctx.caller, artifact_id, expected_revision)
 
 
 async def tags(
@@ -61,14 +61,14 @@ async def tags(
     expected_revision: int | None,
 ) -> ArtifactRecord:
     op = tagging.add_tags if add else tagging.remove_tags
-    return await op(ctx.catalog, ctx.principal, artifact_id, names, expected_revision)
+    return await op(ctx.catalog, ctx.caller, artifact_id, names, expected_revision)
 
 
 async def metadata_set(
     ctx: RequestContext, artifact_id: str, entries: Any, expected_revision: int | None
 ) -> ArtifactRecord:
     return await tagging.set_metadata(
-        ctx.catalog, ctx.principal, artifact_id, entries, expected_revision
+        ctx.catalog, ctx.caller, artifact_id, entries, expected_revision
     )
 
 
@@ -76,7 +76,7 @@ async def metadata_remove(
     ctx: RequestContext, artifact_id: str, keys: list[str], expected_revision: int | None
 ) -> ArtifactRecord:
     return await tagging.remove_metadata(
-        ctx.catalog, ctx.principal, artifact_id, keys, expected_revision
+        ctx.catalog, ctx.caller, artifact_id, keys, expected_revision
     )
 
 
@@ -84,4 +84,4 @@ async def alias(
     ctx: RequestContext, artifact_id: str, name: str, add: bool, expected_revision: int | None
 ) -> ArtifactRecord:
     op = aliases.set_alias if add else aliases.remove_alias
-    return await op(ctx.catalog, ctx.principal, artifact_id, name, expected_revision)
+    return await op(ctx.catalog, ctx.caller, artifact_id, name, expected_revision)

@@ -50,10 +50,7 @@ class Artifact:
 
     @strawberry.field(description="Projects it is shared with (owner and admin only).")
     async def shared_with(self, info: strawberry.Info) -> list[str]:
-        record, principal = _rec(self), info.context.principal
-        if not (principal.is_admin or principal.project == record.owner):
-            return []
-        return await info.context.loaders.shares.load(record.id)
+        return await resolve.shared_with(info.context, _rec(self))
 
     @strawberry.field(description="Every blob value of the artifact, in field order.")
     async def blobs(self, info: strawberry.Info) -> list[Blob]:

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from glaregraph.catalog.authz import Authorizer, Policy
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import Unauthenticated
-from glaregraph.catalog.policy import Policy
-from glaregraph.catalog.store.database import Database
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.schema.build import build_schema, print_sdl
 from glaregraph.schema.executor import Executor
@@ -29,7 +29,8 @@ from glaregraph.server.settings import Settings
 def create_app(settings: Settings) -> Starlette:
     registry = load_registry(settings.types)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    catalog = Catalog(db=db, registry=registry, policy=Policy.from_file(settings.policy))
+    authz = Authorizer(Policy.from_file(settings.policy))
+    catalog = Catalog(db=db, registry=registry, authz=authz)
     schema = build_schema(registry)
     sdl = print_sdl(schema)
     limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)

@@ -95,8 +95,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ensure_indexes(settings: Settings) -> None:
-    from glaregraph.catalog.store.database import Database
-    from glaregraph.catalog.store.indexes import ensure_type_indexes
+    from glaregraph.catalog.database.engine import Database
+    from glaregraph.catalog.database.indexes import ensure_type_indexes
     from glaregraph.catalog.typedef.loader import load_registry
 
     db = Database(settings.database_url)
@@ -107,7 +107,7 @@ async def _ensure_indexes(settings: Settings) -> None:
 
 
 async def _current(url: str) -> str | None:
-    from glaregraph.catalog.store.database import Database
+    from glaregraph.catalog.database.engine import Database
 
     db = Database(url)
     try:

@@ -43,7 +43,7 @@ class ConfigurationError(Exception):
 def check_configuration(settings: Settings) -> None:
     """Load everything the settings name (types, tokens, policy) once, turning any problem into
     one ConfigurationError line instead of a traceback in every worker."""
-    from glaregraph.catalog.policy import Policy
+    from glaregraph.catalog.authz import Policy
     from glaregraph.catalog.typedef.loader import load_registry
     from glaregraph.server.auth import make_authenticator
 

@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from glaregraph.catalog.store.database import Database
+from glaregraph.catalog.database.engine import Database
 
 CREATE = "mutation($i: SampleArtifactCreateInput!) { sampleArtifactCreate(input: $i) { id } }"
 PAGE = """query($s: [SampleArtifactSort!], $first: Int, $after: String, $last: Int,

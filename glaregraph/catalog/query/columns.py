@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from glaregraph.catalog.store.tables import artifacts
+from glaregraph.catalog.database.tables import artifacts
 from glaregraph.catalog.typedef.model import SCALAR_KINDS, FieldDef, Kind, TypeDef
 
 PG_CASTS = {

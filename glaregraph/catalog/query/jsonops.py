@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from glaregraph.catalog.database.tables import artifact_tags, artifacts, tags
 from glaregraph.catalog.query.columns import PG_CASTS, cache_markers
-from glaregraph.catalog.store.tables import artifact_tags, artifacts, tags
 from glaregraph.catalog.typedef.model import Kind
 
 _PG_TYPES = {bool: "BOOLEAN", int: "BIGINT", float: "DOUBLE PRECISION"}
@@ -159,8 +159,8 @@ def _pg_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
     # a text[] arrives as a Python list: nothing to parse
     return (
         "ARRAY(SELECT t.tag FROM artifact_tags AS t WHERE t.artifact_id = artifacts.id "
-        "ORDER BY t.tag)"
-    )
+        'ORDER BY t.tag COLLATE "C")'
+    )  # code point order, as SQLite's BINARY and Python's sorted()
 
 
 @compiles(tags_array_el, "sqlite")

@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
+from glaregraph.catalog.database.tables import artifacts
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.query.columns import BASE_COLUMNS, resolve_column
-from glaregraph.catalog.store.tables import artifacts
 from glaregraph.catalog.typedef.model import Kind, TypeDef
 
 DEFAULT_SORT: tuple[tuple[str, bool], ...] = (("created_at", True),)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.query.columns import field_column
-from glaregraph.catalog.store.database import Database
 from glaregraph.catalog.typedef.model import FieldDef, Kind, Registry, TypeDef
 
 PREFIX = "ix_af_"

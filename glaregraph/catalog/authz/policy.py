@@ -11,7 +11,6 @@ from pathlib import Path
 
 import yaml
 
-from glaregraph.catalog.errors import Forbidden
 from glaregraph.catalog.principal import Principal
 
 DEFAULT_RULES: dict[str, str] = {
@@ -27,6 +26,8 @@ DEFAULT_RULES: dict[str, str] = {
     "edit_tags": "owner or admin",
     "edit_metadata": "owner or admin",
     "set_alias": "owner or admin",
+    "change_protected": "admin",  # any change to a PUBLIC or DEACTIVATED artifact
+    "see_shares": "owner or admin",  # read `sharedWith`
     "edit_tag_taxonomy": "admin",
     "set_quota": "admin",
     "force_unlock": "admin",
@@ -34,7 +35,8 @@ DEFAULT_RULES: dict[str, str] = {
 
 
 class Policy:
-    """Answers `allows(action, principal, owner)`; `check` raises FORBIDDEN instead."""
+    """Answers `allows(action, principal, owner)` from the rule table (asked through
+    `authz.Authorizer`, never directly by a use case)."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         rules = dict(DEFAULT_RULES)
@@ -69,10 +71,6 @@ class Policy:
             if term.startswith("role:") and term[5:] in principal.roles:
                 return True
         return False
-
-    def check(self, action: str, principal: Principal, owner: str | None = None) -> None:
-        if not self.allows(action, principal, owner):
-            raise Forbidden(f"not allowed to {action.replace('_', ' ')}", action=action)
 
 
 def _parse(action: str, rule: str) -> tuple[str, ...]:

@@ -1,0 +1,250 @@
+"""One mutation, one unit of work: the transaction, the row locks (in id order), the checks
+(authorization, the admin rules, guards such as leases, `expectedRevision`), one clock reading,
+the revision bumps, the commit hooks (audit, quotas) and the news for the request's caches.
+
+A use case is a few lines inside it:
+
+    async with unit_of_work(catalog, caller, "artifactTagsAdd") as uow:
+        record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
+        ...write rows through uow.conn...
+        await uow.touch(record)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from glaregraph.catalog.authz import require_user
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.tables import artifacts
+from glaregraph.catalog.errors import Conflict, NotFound, RevisionMismatch
+from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.records import ArtifactRecord
+
+# PostgreSQL gives up on one of two transactions that wait for each other's rows
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One artifact a mutation changed: what the audit trail and the caches are told."""
+
+    artifact_id: str
+    type_name: str
+    revision_before: int | None  # None: created by this mutation
+    revision_after: int
+
+
+class ArtifactGuard(Protocol):
+    """Asked about every artifact a mutation takes for change, after authorization; raises
+    (LOCKED, ...) to refuse. Leases plug in here."""
+
+    async def __call__(self, uow: UnitOfWork, artifact_id: str) -> None: ...
+
+
+class CommitHook(Protocol):
+    """Runs inside the mutation's transaction just before it commits; what it writes commits
+    or rolls back with the mutation. The audit trail and quota usage plug in here."""
+
+    async def __call__(self, uow: UnitOfWork) -> None: ...
+
+
+# the other artifacts a mutation of `record` will change (an alias's previous holder, ...)
+Related = Callable[[AsyncConnection, ArtifactRecord], Awaitable[Collection[str]]]
+
+
+class UnitOfWork:
+    def __init__(self, catalog: Catalog, caller: Caller, name: str, conn: AsyncConnection):
+        self.catalog, self.caller, self.name, self.conn = catalog, caller, name, conn
+        self.principal = caller.principal
+        self.now = catalog.clock()  # the one clock reading of this mutation
+        self._changes: dict[str, Change] = {}
+        self._locked: set[str] = set()
+        self._cleared: set[str] = set()  # passed the admin rules for a change
+        self.related: list[str] = []  # what `related` last answered, all of it locked
+
+    @property
+    def locked(self) -> frozenset[str]:
+        return frozenset(self._locked)
+
+    @property
+    def changes(self) -> list[Change]:
+        return list(self._changes.values())
+
+    async def authorize(self, action: str) -> None:
+        """For a mutation that does not start from an existing artifact (a create)."""
+        await self.catalog.authz.check(self.principal, action)
+
+    async def artifact(
+        self,
+        artifact_id: str,
+        action: str,
+        expected_revision: int | None = None,
+        *,
+        guard: bool = True,
+        related: Related | None = None,
+    ) -> ArtifactRecord:
+        """The artifact, row-locked, once the caller may see it (else NOT_FOUND) and may do
+        `action` to it. With `guard=False` the admin rules for PUBLIC/DEACTIVATED artifacts
+        wait until something is saved (a transition that changes nothing is allowed).
+        `related` names other artifacts the mutation will change: they are locked too, all in
+        id order."""
+        record = await self._lock(artifact_id, related)
+        authz = self.catalog.authz
+        await authz.check(self.principal, action, record)
+        if guard:
+            await authz.check_change(self.principal, record)
+            self._cleared.add(record.id)
+        await self._guard(record.id)
+        if expected_revision is not None and expected_revision != record.revision:
+            raise RevisionMismatch(expected_revision, record.revision)
+        return record
+
+    def created(self, record: ArtifactRecord) -> None:
+        """An artifact this mutation inserted."""
+        self._locked.add(record.id)
+        self._changes[record.id] = Change(record.id, record.type_name, None, record.revision)
+
+    async def save(self, record: ArtifactRecord, **columns: Any) -> ArtifactRecord:
+        """Write column changes to a locked artifact, with its revision bump (once per
+        mutation) and `updated_at`; `record` is updated in place."""
+        await self._before_change(record)
+        values = {**columns, "updated_at": self.now}
+        if record.id not in self._changes:
+            values["revision"] = record.revision + 1
+        await self.conn.execute(
+            sa.update(artifacts).where(artifacts.c.id == record.id).values(**values)
+        )
+        self._note(record.id, record.type_name, values.get("revision", record.revision))
+        for key, value in values.items():
+            if key != "version_key":  # derived from `version`; the record does not carry it
+                setattr(record, key, value)
+        return record
+
+    async def touch(self, record: ArtifactRecord, *others: str) -> ArtifactRecord:
+        """`record` (and the locked artifacts `others`) changed through other tables (tags,
+        aliases, shares, links): bump each revision once and set `updated_at`."""
+        await self._before_change(record)
+        if record.id not in self._changes:
+            await self.save(record)
+        ids = sorted(i for i in others if i not in self._changes)
+        if ids:
+            assert self._locked.issuperset(ids), "touch only what this unit locked"
+            rows = await self.conn.execute(
+                sa.update(artifacts)
+                .where(artifacts.c.id.in_(ids))
+                .values(revision=artifacts.c.revision + 1, updated_at=self.now)
+                .returning(artifacts.c.id, artifacts.c.type_name, artifacts.c.revision)
+            )
+            for artifact_id, type_name, revision in rows:
+                self._note(artifact_id, type_name, revision)
+        return record
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _note(self, artifact_id: str, type_name: str, revision_after: int) -> None:
+        before = self._changes.get(artifact_id)
+        first = revision_after - 1 if before is None else before.revision_before
+        self._changes[artifact_id] = Change(artifact_id, type_name, first, revision_after)
+
+    async def _before_change(self, record: ArtifactRecord) -> None:
+        if record.id not in self._cleared:
+            await self.catalog.authz.check_change(self.principal, record)
+            self._cleared.add(record.id)
+
+    async def _guard(self, artifact_id: str) -> None:
+        for guard in self.catalog.guards:
+            await guard(self, artifact_id)
+
+    async def lock_related(self, ids: Collection[str]) -> None:
+        """Lock more artifacts this mutation will change, found after its own was locked. They
+        are locked after it, out of id order: PostgreSQL detects the rare lock cycle this can
+        close, and the mutation then answers CONFLICT."""
+        await self._lock_ids(ids)
+
+    async def _lock(self, artifact_id: str, related: Related | None) -> ArtifactRecord:
+        visible = self.catalog.authz.visible(self.principal)
+        served = artifacts.c.type_name.in_(self.catalog.served_types)
+        stmt = sa.select(artifacts).where(artifacts.c.id == artifact_id, served, visible)
+        if related is None or self.catalog.db.is_sqlite:
+            # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every writer
+            record = await self._one(stmt.with_for_update(of=artifacts), artifact_id)
+            self._locked.add(record.id)
+            if related is not None:
+                self.related = list(await related(self.conn, record))
+                await self._lock_ids(self.related)
+            return record
+        # Read first to learn the related ids, lock them all in id order (reading our own row
+        # afresh in the same statement), then ask again until nothing new turns up.
+        ahead = await self._one(stmt, artifact_id)
+        ids = sorted({ahead.id, *await related(self.conn, ahead)})
+        rows = await self.conn.execute(
+            sa.select(artifacts, sa.and_(served, visible).label("_visible"))
+            .where(artifacts.c.id.in_(ids))
+            .order_by(artifacts.c.id)
+            .with_for_update(of=artifacts)
+        )
+        row = next((r for r in rows.mappings() if r["id"] == artifact_id and r["_visible"]), None)
+        if row is None:
+            raise NotFound(f"artifact {artifact_id} not found")
+        record = ArtifactRecord.from_row(row)
+        self._locked.add(record.id)
+        await self._lock_ids([i for i in ids if i != record.id], take=False)
+        while True:
+            self.related = list(await related(self.conn, record))
+            if self._locked.issuperset(self.related):
+                return record
+            await self._lock_ids(self.related)
+
+    async def _one(self, stmt: Any, artifact_id: str) -> ArtifactRecord:
+        row = (await self.conn.execute(stmt)).mappings().first()
+        if row is None:
+            raise NotFound(f"artifact {artifact_id} not found")
+        return ArtifactRecord.from_row(row)
+
+    async def _lock_ids(self, ids: Collection[str], *, take: bool = True) -> None:
+        """Lock (unless `take` is False: already locked) and guard related artifacts."""
+        new = sorted(set(ids) - self._locked)
+        if not new:
+            return
+        if take and not self.catalog.db.is_sqlite:
+            await self.conn.execute(
+                sa.select(artifacts.c.id)
+                .where(artifacts.c.id.in_(new))
+                .order_by(artifacts.c.id)
+                .with_for_update(of=artifacts)
+            )
+        self._locked.update(new)
+        for artifact_id in new:
+            await self._guard(artifact_id)
+
+
+@asynccontextmanager
+async def unit_of_work(catalog: Catalog, caller: Caller, name: str) -> AsyncIterator[UnitOfWork]:
+    """Run one mutation named `name` (its API name, e.g. `artifactTagsAdd`): committed when the
+    block ends, rolled back on any error, then the caller is told what changed."""
+    require_user(caller.principal)
+    try:
+        async with catalog.db.write() as conn:
+            uow = UnitOfWork(catalog, caller, name, conn)
+            yield uow
+            for hook in catalog.hooks:
+                await hook(uow)
+    except DBAPIError as exc:
+        if _sqlstate(exc) in RETRYABLE_SQLSTATES:
+            raise Conflict("the artifact changed concurrently; try again") from exc
+        raise
+    if uow.changes:
+        caller.changed([c.artifact_id for c in uow.changes])
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
