@@ -69,6 +69,7 @@ class UnitOfWork:
         self._locked: set[str] = set()
         self._cleared: set[str] = set()  # passed the admin rules for a change
         self.related: list[str] = []  # what `related` last answered, all of it locked
+        self._unguarded: list[str] = []  # related artifacts locked before the checks ran
 
     @property
     def locked(self) -> frozenset[str]:
@@ -102,7 +103,9 @@ class UnitOfWork:
         if guard:
             await authz.check_change(self.principal, record)
             self._cleared.add(record.id)
-        await self._guard(record.id)
+        for locked in (record.id, *self._unguarded):  # only once the caller may act
+            await self._guard(locked)
+        self._unguarded.clear()
         if expected_revision is not None and expected_revision != record.revision:
             raise RevisionMismatch(expected_revision, record.revision)
         return record
@@ -168,6 +171,9 @@ class UnitOfWork:
         are locked after it, out of id order: PostgreSQL detects the rare lock cycle this can
         close, and the mutation then answers CONFLICT."""
         await self._lock_ids(ids)
+        for artifact_id in self._unguarded:
+            await self._guard(artifact_id)
+        self._unguarded.clear()
 
     async def _lock(self, artifact_id: str, related: Related | None) -> ArtifactRecord:
         visible = self.catalog.authz.visible(self.principal)
@@ -210,7 +216,8 @@ class UnitOfWork:
         return ArtifactRecord.from_row(row)
 
     async def _lock_ids(self, ids: Collection[str], *, take: bool = True) -> None:
-        """Lock (unless `take` is False: already locked) and guard related artifacts."""
+        """Lock related artifacts (unless `take` is False: already locked); they are guarded
+        once the caller's own checks passed."""
         new = sorted(set(ids) - self._locked)
         if not new:
             return
@@ -222,8 +229,7 @@ class UnitOfWork:
                 .with_for_update(of=artifacts)
             )
         self._locked.update(new)
-        for artifact_id in new:
-            await self._guard(artifact_id)
+        self._unguarded.extend(new)
 
 
 @asynccontextmanager
