@@ -133,21 +133,23 @@ class UnitOfWork:
 
     async def touch(self, record: ArtifactRecord, *others: str) -> ArtifactRecord:
         """`record` (and the locked artifacts `others`) changed through other tables (tags,
-        aliases, shares, links): bump each revision once and set `updated_at`."""
+        aliases, shares, links): bump each revision once and set `updated_at`, in one
+        statement; `record` is updated in place."""
         await self._before_change(record)
-        if record.id not in self._changes:
-            await self.save(record)
-        ids = sorted(i for i in others if i not in self._changes)
-        if ids:
-            assert self._locked.issuperset(ids), "touch only what this unit locked"
-            rows = await self.conn.execute(
-                sa.update(artifacts)
-                .where(artifacts.c.id.in_(ids))
-                .values(revision=artifacts.c.revision + 1, updated_at=self.now)
-                .returning(artifacts.c.id, artifacts.c.type_name, artifacts.c.revision)
-            )
-            for artifact_id, type_name, revision in rows:
-                self._note(artifact_id, type_name, revision)
+        ids = sorted({record.id, *others} - self._changes.keys())
+        assert self._locked.issuperset(ids), "touch only what this unit locked"
+        if not ids:
+            return record
+        rows = await self.conn.execute(
+            sa.update(artifacts)
+            .where(artifacts.c.id.in_(ids))
+            .values(revision=artifacts.c.revision + 1, updated_at=self.now)
+            .returning(artifacts.c.id, artifacts.c.type_name, artifacts.c.revision)
+        )
+        for artifact_id, type_name, revision in rows:
+            self._note(artifact_id, type_name, revision)
+            if artifact_id == record.id:
+                record.revision, record.updated_at = revision, self.now
         return record
 
     # -- internals -------------------------------------------------------------------------
