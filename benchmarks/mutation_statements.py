@@ -52,7 +52,10 @@ STEPS: list[tuple[str, str]] = [
     ("artifactReactivate", 'artifactReactivate(id: "$A") ' + ID),
     ("artifactDelete", 'artifactDelete(id: "$B")'),
 ]
-SEED = 'imageCreate(input: {{name: "n", version: "{v}", containerFormat: "bare", diskFormat: "raw"}}) {{ id }}'
+SEED = (
+    'imageCreate(input: {{name: "n", version: "{v}", containerFormat: "bare", diskFormat: "raw"}})'
+    " {{ id }}"
+)
 
 
 async def count(url: str) -> dict[str, int]:
