@@ -41,7 +41,7 @@ def check_share(visibility: str) -> None:
 
 def check_field_change(status: str, mutable: bool, field: str) -> None:
     """Immutable fields change only while DRAFTED; mutable ones while DRAFTED or ACTIVE (or by
-    an admin on a DEACTIVATED artifact, which `access.lock_for_change` already vetted)."""
+    an admin on a DEACTIVATED artifact, which the authorization point already vetted)."""
     if status == DRAFTED or mutable:
         return
     raise Forbidden(f"'{field}' cannot change once the artifact is {status}", field=field)
