@@ -1,7 +1,8 @@
 """Sort keys, opaque keyset cursors and the "after this row" condition.
 
 Nulls sort last ascending and first descending on both dialects; every order ends with `id`,
-so cursors stay stable under inserts.
+so cursors stay stable under inserts. A cursor is caller input: what it decodes to passes the
+checks a variable would (type, range, NUL, lone surrogates, length) before it reaches SQL.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from sqlalchemy.sql.expression import ColumnElement
 from glaregraph.catalog.database.tables import artifacts
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.query.columns import BASE_COLUMNS, resolve_column
-from glaregraph.catalog.typedef.model import Kind, TypeDef
+from glaregraph.catalog.typedef.model import DEFAULT_TEXT_MAX_LENGTH, Kind, TypeDef
+from glaregraph.catalog.typedef.values import INT32_RANGE, INT64_RANGE, check_string
+from glaregraph.catalog.versions import MAX_KEY_LENGTH
 
 DEFAULT_SORT: tuple[tuple[str, bool], ...] = (("created_at", True),)
+# JSON characters one cursor value may take: a string's characters escape to at most 12 each
+# (an astral character becomes two \uXXXX escapes); any other value fits in this many.
+_VALUE_JSON = 64
+_STRING_JSON_PER_CHAR = 12
+_DATA_DATETIME_LENGTH = 64  # the stored form is 32 characters; leave room for other offsets
 _NOT_NULL = {
     "id",
     "type_name",
@@ -45,6 +53,7 @@ class Term:
     nullable: bool
     is_datetime: bool  # a base timestamp column: cursor values go back to datetimes
     kind: Kind
+    max_length: int  # the longest string the key holds (string-like kinds)
 
 
 def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[Term]:
@@ -56,10 +65,27 @@ def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[
             raise BadUserInput(f"cannot sort by '{name}'", field="sort")
         expr, kind = resolved
         is_base_dt = name in BASE_COLUMNS and kind is Kind.DATETIME
-        terms.append(Term(name, expr, descending, name not in _NOT_NULL, is_base_dt, kind))
+        nullable = name not in _NOT_NULL
+        longest = _max_length(name, expr, kind, t)
+        terms.append(Term(name, expr, descending, nullable, is_base_dt, kind, longest))
     tie_desc = terms[-1].descending if terms else False
-    terms.append(Term("id", artifacts.c.id, tie_desc, False, False, Kind.STRING))
+    id_length = _max_length("id", artifacts.c.id, Kind.STRING, t)
+    terms.append(Term("id", artifacts.c.id, tie_desc, False, False, Kind.STRING, id_length))
     return terms
+
+
+def _max_length(name: str, expr: ColumnElement[Any], kind: Kind, t: TypeDef | None) -> int:
+    """What the key's column can hold: a longer string in a cursor was not made by us."""
+    if kind is Kind.VERSION:
+        return MAX_KEY_LENGTH  # both base and type fields sort by the version key
+    if kind is Kind.DATETIME:
+        return _DATA_DATETIME_LENGTH
+    if name in BASE_COLUMNS:
+        length = getattr(expr.type, "length", None)
+    else:
+        f = t.field(name) if t is not None else None
+        length = f.validators.max_length if f is not None else None
+    return length if isinstance(length, int) else DEFAULT_TEXT_MAX_LENGTH
 
 
 def order_by(terms: list[Term], reverse: bool = False) -> list[Any]:
@@ -85,38 +111,68 @@ def encode_cursor(terms: list[Term], values: list[Any], scope: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def max_cursor_length(terms: list[Term]) -> int:
+    """The longest cursor `encode_cursor` can give for these terms (base64 of the JSON)."""
+    json_length = _VALUE_JSON  # brackets, the signature, separators
+    for term in terms:
+        json_length += _VALUE_JSON
+        if term.kind in _STRING_KINDS:
+            json_length += _STRING_JSON_PER_CHAR * term.max_length
+    return 4 * math.ceil(json_length / 3)
+
+
 def decode_cursor(terms: list[Term], cursor: str, path: str, scope: str) -> list[Any]:
+    """The values of a cursor made for `terms`; BadUserInput (field `path`) for anything else."""
+    if len(cursor) > max_cursor_length(terms):
+        raise BadUserInput("the cursor is longer than any this query and sort give", field=path)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sig, values = json.loads(raw)
-        if sig != signature(terms, scope) or len(values) != len(terms):
+        decoded = json.loads(raw)
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            raise ValueError("not a cursor")
+        sig, values = decoded
+        if sig != signature(terms, scope) or not isinstance(values, list):
             raise ValueError("cursor belongs to another query")
-        return [_checked(term, v) for term, v in zip(terms, values, strict=True)]
-    except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
+        if len(values) != len(terms):
+            raise ValueError("cursor belongs to another query")
+        return [_checked(term, v, path) for term, v in zip(terms, values, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError, RecursionError) as exc:
         raise BadUserInput("invalid cursor for this query and sort", field=path) from exc
 
 
-_INT64 = range(-(2**63), 2**63)
+_STRING_KINDS = frozenset({Kind.STRING, Kind.TEXT, Kind.VERSION, Kind.DATETIME})
+_INT_RANGES = {Kind.INTEGER: INT32_RANGE, Kind.LONG: INT64_RANGE}
 
 
-def _checked(term: Term, value: Any) -> Any:
-    """A cursor value back in the type its column holds; anything else is a forged cursor."""
+def _checked(term: Term, value: Any, path: str) -> Any:
+    """A cursor value back in the type its column holds; anything else is a forged cursor
+    (ValueError, or the BadUserInput a variable holding that string would get)."""
     if value is None:
         if not term.nullable:
             raise ValueError("null in a non-null sort key")
         return None
     kind = term.kind
-    if term.is_datetime:
-        return dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+    if kind in _STRING_KINDS:
+        text = check_string(value, path, max_length=term.max_length)
+        if kind is not Kind.DATETIME:
+            return text
+        moment = dt.datetime.fromisoformat(text)
+        if not term.is_datetime:
+            return text  # a type field's date-time is compared as the text it is stored as
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
     if kind is Kind.BOOLEAN and isinstance(value, bool):
         return value
-    if kind in (Kind.INTEGER, Kind.LONG) and type(value) is int and value in _INT64:
-        return value
-    if kind is Kind.FLOAT and type(value) in (int, float) and math.isfinite(value):
-        return value
-    if kind in (Kind.STRING, Kind.TEXT, Kind.VERSION, Kind.DATETIME) and isinstance(value, str):
-        return value
-    raise ValueError(f"a {kind.value} sort key cannot be {value!r}")
+    if kind in _INT_RANGES and type(value) is int:
+        low, high = _INT_RANGES[kind]
+        if low <= value <= high:
+            return value
+    if kind is Kind.FLOAT and type(value) in (int, float):
+        number = float(value)  # SQLite cannot bind an int past 64 bits; any float it can
+        if math.isfinite(number):
+            return number
+    raise ValueError(f"a {kind.value} sort key cannot be {value!r:.60}")
 
 
 def after(terms: list[Term], values: list[Any], reverse: bool = False) -> ColumnElement[bool]:
