@@ -3,6 +3,10 @@
 Keys are field names in snake case (`disk_format`, `created_at`, `and`, ...); operators are
 `eq neq in not_in like gt gte lt lte is_null` and the tag, list, dict and version operators of
 API.md §4. `version.latest` is lifted out by the caller (see `listing.py`): it needs a window.
+
+`like` has one meaning on both dialects: `%` and `_` are wildcards and a backslash makes the next
+character literal. It is rendered with an explicit `ESCAPE '\\'`: SQLite has no escape character
+by default, PostgreSQL's default is a backslash but it fails mid-query on a trailing one.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ Condition = ColumnElement[bool]
 MAX_DEPTH = 8  # nesting of and/or/not
 MAX_CONDITIONS = 200  # operators and list items in one filter
 MAX_PATTERN = 1024  # characters of a `like` pattern
+LIKE_ESCAPE = "\\"
 
 
 def compile_filter(
@@ -137,10 +142,22 @@ def _scalar_ops(
         elif op == "range":
             parts.append(version_range(column, raw, where))
         elif op == "like":
-            parts.append(column.like(raw))
+            parts.append(like(column, raw, where))
         else:
             parts.append(_COMPARE[op](column, conv(raw, where)))
     return sa.and_(sa.true(), *parts)
+
+
+def like(column: Any, pattern: str, path: str) -> Condition:
+    """`column LIKE pattern ESCAPE '\\'`; a pattern ending in a lone backslash escapes nothing."""
+    trailing = len(pattern) - len(pattern.rstrip(LIKE_ESCAPE))
+    if trailing % 2:
+        raise BadUserInput(
+            "a like pattern may not end in a lone '\\' (write '\\\\' for a backslash)",
+            field=path,
+        )
+    condition: Condition = column.like(pattern, escape=LIKE_ESCAPE)
+    return condition
 
 
 _ORDERED = frozenset({"gt", "gte", "lt", "lte", "range"})
