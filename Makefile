@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench schema clean
+.PHONY: install run test lint bench bench-creates schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install lint  ## the suite on SQLite; with CI set, also on a fresh Postgre
 
 bench: install  ## benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/run_all.py
+
+bench-creates: install  ## creates/s as the catalog grows: one server on an empty database
+	$(BIN)/python benchmarks/creates.py --dialect pg
+	$(BIN)/python benchmarks/creates.py --dialect sqlite
 
 schema: install  ## refresh the committed SDL of the test type set
 	CATALOG_TYPES=tests/fixtures/types $(BIN)/glaregraph schema print > tests/fixtures/schema.graphql

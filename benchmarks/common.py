@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,6 +20,8 @@ PG_ADMIN_DSN = os.environ.get("BENCH_PG_ADMIN_DSN", "postgresql://postgres@127.0
 PG_DB_100K = "glaregraph_bench"
 PG_DB_10K = "glaregraph_bench_10k"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+PY = sys.executable
+BIN = Path(PY).parent
 
 LIST_FIELDS = (
     "id name version status visibility owner createdAt updatedAt "
@@ -60,3 +70,63 @@ def percentile(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def log(message: str) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(
+    url: str, path: str, proc: subprocess.Popen[bytes], logfile: Path, timeout: float = 60
+) -> None:
+    """Poll `url + path` until it answers 200 (glaregraph: /readyz, which pings the database)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early:\n{logfile.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + path, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} not ready after {timeout}s:\n{logfile.read_text()[-3000:]}")
+
+
+@contextmanager
+def server(kind: str, db_url: str, workdir: Path) -> Iterator[str]:
+    """`glaregraph serve` (1 worker, dev auth) or the floor app on a free port; yields its base
+    URL once ready, stops the process group at the end."""
+    port = free_port()
+    env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url}
+    if kind == "glaregraph":
+        cmd = [str(BIN / "glaregraph"), "serve", "--port", str(port)]
+    else:
+        env["FLOOR_DATABASE_URL"] = db_url
+        cmd = [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR), "floor_app:app"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port)]
+        cmd += ["--log-level", "warning", "--no-access-log"]
+    logfile = workdir / f"{kind}-{port}.log"
+    with logfile.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, "/readyz" if kind == "glaregraph" else "/healthz", proc, logfile)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -113,6 +113,7 @@ def render(r: dict[str, Any]) -> str:
             f"{_f(s_big['median_ms'] / s_small['median_ms'], 2)} | {_f(h_small, 2)} | "
             f"{_f(h_big, 2)} | {hx} |"
         )
+    out += _creates(r.get("creates") or {})
     for name, ex in r["explain"].items():
         how = "EXPLAIN QUERY PLAN" if name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS)"
         out += ["", f"{how} of the list statement, {name}, {big}k", ""]
@@ -135,6 +136,27 @@ def render(r: dict[str, Any]) -> str:
                 f"`{row['function']}` |"
             )
     return "\n".join(out) + "\n"
+
+
+def _creates(results: dict[str, Any]) -> list[str]:
+    """benchmarks/creates.py: creates/s per block through one server on an empty database."""
+    if not results:
+        return []
+    first = next(iter(results.values()))
+    heads = [f"{b['rows_before'] / 1000:g}k" for b in first["blocks"]]
+    out = [
+        "",
+        f"Creates on an empty database, one server, one client ({first['count']} `imageCreate`, "
+        f"creates/s per block of {first['block']} by rows already there; target last/first ≥ "
+        f"{first['target']:.2f})",
+        "",
+        "| db | " + " | ".join(heads) + " | last/first | errors |",
+        "|---|" + "---:|" * (len(heads) + 2),
+    ]
+    for db, res in results.items():
+        rates = " | ".join(f"{b['creates_per_s']:.0f}" for b in res["blocks"])
+        out.append(f"| {db} | {rates} | **{res['ratio']:.2f}** | {res['errors']} |")
+    return out
 
 
 def main() -> None:

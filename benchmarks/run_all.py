@@ -7,9 +7,12 @@ Steps (see benchmarks/README.md for what each number means):
      run scenario (a) against both, alternating, at 1 and 16 clients; then (b) and (c);
   3. in-process: SQL statements per list request (first = 1, 50, 500), the list statement's own
      time at 100k and 10k, the query plan, a profile of the list request;
-  4. scaling: scenario (a) at 1 client on the 10k database.
+  4. scaling: scenario (a) at 1 client on the 10k database;
+  5. per database: creates on an EMPTY database through one long-running server
+     (benchmarks/creates.py: 30,000 `imageCreate`, creates/s per 3,000, last/first ≥ 0.80).
 
-BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition).
+BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition, 6,000
+creates).
 Results go to benchmarks/results/latest.json and latest.md.
 """
 
@@ -20,15 +23,10 @@ import datetime as dt
 import json
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,74 +38,20 @@ from common import (
     PG_ADMIN_DSN,
     PG_DB_10K,
     PG_DB_100K,
+    PY,
     QUICK,
     ROOT,
+    log,
     median,
     pg_url,
+    server,
     sqlite_url,
 )
 
-PY = sys.executable
-BIN = Path(PY).parent
 BIG, SMALL = (20_000, 2_000) if QUICK else (100_000, 10_000)
 DURATION, WARMUP, REPS = (3.0, 1.0, 1) if QUICK else (8.0, 2.0, 2)
 CONCURRENCY = (1, 16)
-
-
-def log(message: str) -> None:
-    stamp = time.strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], logfile: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early:\n{logfile.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} not ready after {timeout}s:\n{logfile.read_text()[-3000:]}")
-
-
-@contextmanager
-def server(kind: str, db_url: str, workdir: Path) -> Iterator[str]:
-    """`glaregraph serve` or the floor app on a free port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url}
-    if kind == "glaregraph":
-        cmd = [str(BIN / "glaregraph"), "serve", "--port", str(port)]
-    else:
-        env["FLOOR_DATABASE_URL"] = db_url
-        cmd = [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR), "floor_app:app"]
-        cmd += ["--host", "127.0.0.1", "--port", str(port)]
-        cmd += ["--log-level", "warning", "--no-access-log"]
-    logfile = workdir / f"{kind}-{port}.log"
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc, logfile)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+CREATES = 6_000 if QUICK else 30_000
 
 
 def load(url: str, scenario: str, concurrency: int, names: Path | None = None) -> dict[str, Any]:
@@ -135,6 +79,18 @@ def inprocess(what: str, url: str, n: int | None = None) -> dict[str, Any]:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def creates(db: str) -> dict[str, Any]:
+    """Step 5: benchmarks/creates.py on a new empty database of its own."""
+    cmd = [PY, str(BENCH_DIR / "creates.py"), "--dialect", db, "--count", str(CREATES), "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    rates = " ".join(f"{b['creates_per_s']:.0f}" for b in result["blocks"])
+    log(f"  creates/s per {result['block']}: {rates}; last/first {result['ratio']:.2f}")
+    return result
 
 
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -222,6 +178,7 @@ def main() -> int:
         "sqltime": {},
         "explain": {},
         "profile": {},
+        "creates": {},
     }
     try:
         import asyncpg  # noqa: F401
@@ -253,6 +210,9 @@ def main() -> int:
                 log(f"  {res['load_s']:.1f} s load ({res['rows_per_s']:.0f} artifacts/s)")
         for db, big_url, small_url in targets:
             bench_database(db, big_url, small_url, names_files[db], work, results)
+        for db, _, _ in targets:
+            log(f"== {db}: {CREATES} creates on an empty database through one server")
+            results["creates"][db] = creates(db)
     results["environment"]["runtime_s"] = time.monotonic() - started
     out_dir = BENCH_DIR / "results"
     out_dir.mkdir(exist_ok=True)
