@@ -33,7 +33,7 @@ Condition = ColumnElement[bool]
 
 
 MAX_DEPTH = 8  # nesting of and/or/not
-MAX_CONDITIONS = 200  # operators and list items in one filter
+MAX_CONDITIONS = 200  # values, and items of and/or/entries lists, in one filter
 MAX_PATTERN = 1024  # characters of a `like` pattern
 LIKE_ESCAPE = "\\"
 
@@ -53,6 +53,8 @@ def compile_filter(
 
 
 def _check_size(spec: Any, path: str) -> None:
+    """Every value counts, and so does every object in a list: `and: [{not: {}}, ...]` holds no
+    value but still makes one SQL condition per item. Operators left out (None) cost nothing."""
     count = 0
 
     def walk(node: Any, depth: int) -> None:
@@ -61,6 +63,8 @@ def _check_size(spec: Any, path: str) -> None:
             raise BadUserInput(f"filters nest at most {MAX_DEPTH} deep", field=path)
         if isinstance(node, dict):
             for key, value in node.items():
+                if value is None:
+                    continue
                 if key == "like" and isinstance(value, str) and len(value) > MAX_PATTERN:
                     raise BadUserInput(
                         f"a like pattern has at most {MAX_PATTERN} characters", field=path
@@ -68,6 +72,7 @@ def _check_size(spec: Any, path: str) -> None:
                 walk(value, depth + (key in ("and", "or", "not")))
         elif isinstance(node, list):
             for item in node:
+                count += isinstance(item, dict | list)
                 walk(item, depth)
         else:
             count += 1

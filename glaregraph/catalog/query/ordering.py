@@ -26,6 +26,7 @@ from glaregraph.catalog.typedef.values import INT32_RANGE, INT64_RANGE, check_st
 from glaregraph.catalog.versions import MAX_KEY_LENGTH
 
 DEFAULT_SORT: tuple[tuple[str, bool], ...] = (("created_at", True),)
+MAX_SORT_KEYS = 8  # more keys order nothing further, and each one widens every cursor condition
 # JSON characters one cursor value may take: a string's characters escape to at most 12 each
 # (an astral character becomes two \uXXXX escapes); any other value fits in this many.
 _VALUE_JSON = 64
@@ -58,6 +59,10 @@ class Term:
 
 def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[Term]:
     """(field, descending) pairs → terms, with `id` appended as the tie-breaker."""
+    if sort is not None and len(sort) > MAX_SORT_KEYS:
+        raise BadUserInput(
+            f"at most {MAX_SORT_KEYS} sort keys are allowed (got {len(sort)})", field="sort"
+        )
     terms: list[Term] = []
     for name, descending in sort or DEFAULT_SORT:
         resolved = resolve_column(name, t)
