@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from glaregraph.catalog.context import Catalog
@@ -22,6 +22,8 @@ from glaregraph.server.auth import Authenticator
 from glaregraph.server.graphiql import render_graphiql
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# How much of an over-large body is read (and dropped) so its sender can read the 413 answer.
+MAX_DRAIN_BYTES = 32 * 1024 * 1024
 
 
 class FastJSONResponse(JSONResponse):
@@ -98,16 +100,44 @@ class GraphQLEndpoint:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, up to `limit` bytes; past that a 413, once the rest has been drained."""
+    too_large = BadRequest(413, f"request body over {limit} bytes", "PAYLOAD_TOO_LARGE")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BadRequest(413, f"request body over {limit} bytes", "PAYLOAD_TOO_LARGE")
+        # a client waiting for "100 Continue" has sent no body yet: answer it before it does
+        if request.headers.get("expect", "").lower() != "100-continue":
+            await _drain(request, MAX_DRAIN_BYTES)
+        raise too_large
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        chunk, more = await _next_chunk(request)
         size += len(chunk)
         if size > limit:
-            raise BadRequest(413, f"request body over {limit} bytes", "PAYLOAD_TOO_LARGE")
+            if more:
+                await _drain(request, MAX_DRAIN_BYTES - size)
+            raise too_large
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not more:
+            return b"".join(chunks)
+
+
+async def _next_chunk(request: Request) -> tuple[bytes, bool]:
+    """One piece of the body and whether more follows; ClientDisconnect if the client left."""
+    message = await request.receive()
+    if message["type"] != "http.request":
+        raise ClientDisconnect()
+    return message.get("body", b""), bool(message.get("more_body", False))
+
+
+async def _drain(request: Request, budget: int) -> None:
+    """Read and drop the rest of the body (at most `budget` bytes). A client that sends the
+    whole body before reading would otherwise meet a closed connection (a reset, not our 413)
+    when the server closes it with unread data; past the budget, that is what it gets."""
+    while budget > 0:
+        chunk, more = await _next_chunk(request)
+        budget -= len(chunk)
+        if not more:
+            return
 
 
 def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:

@@ -1,14 +1,24 @@
 """The HTTP server as a client meets it: `/readyz` says ready or not without the database's
-error text."""
+error text, and an over-large body gets its 413 JSON answer even from a client that sends the
+whole body before it reads (a real uvicorn process, spoken to with `http.client`)."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import make_settings
+from conftest import FIXTURES, make_settings
 
 from glaregraph.server.app import create_app
 
@@ -48,3 +58,138 @@ async def test_readyz_says_unavailable_without_the_error_text(tmp_path, caplog, 
 async def test_readyz_says_ok_when_the_database_answers(app):
     response = await _readyz(app)
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+LIMIT = 1_048_576  # CATALOG_MAX_BODY_BYTES as the server below runs with it
+QUERY = "{ me { userId } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, migrated):
+    """`glaregraph serve` (uvicorn, one worker) on the test database; yields (host, port)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CATALOG_DATABASE_URL": migrated,
+        "CATALOG_AUTH": "static",
+        "CATALOG_STATIC_TOKENS": str(FIXTURES / "tokens.yaml"),
+        "CATALOG_MAX_BODY_BYTES": str(LIMIT),
+    }
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "glaregraph", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_ready(f"http://127.0.0.1:{port}", proc, log_path)
+            yield "127.0.0.1", port
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail(log_path.read_text())
+
+
+def _json_body(size: int) -> bytes:
+    """A valid GraphQL request of exactly `size` bytes (padded with JSON whitespace)."""
+    head = json.dumps({"query": QUERY}).encode()
+    assert size >= len(head)
+    return head[:-1] + b" " * (size - len(head)) + b"}"
+
+
+def _post_all_then_read(server, body, *, chunked=False, close=True) -> tuple[int, dict]:
+    """Like a simple client: the whole body goes out before the response is read. With
+    `Connection: close` (what urllib sends) the server closes the connection after answering."""
+    host, port = server
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {"Authorization": "Bearer alice-token", "Content-Type": "application/json"}
+    if close:
+        headers["Connection"] = "close"
+    try:
+        if chunked:
+            pieces = (body[i : i + 65536] for i in range(0, len(body), 65536))
+            conn.request("POST", "/graphql", body=pieces, headers=headers, encode_chunked=True)
+        else:
+            conn.request("POST", "/graphql", body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+CLIENTS = {
+    "content-length, close": {"chunked": False, "close": True},
+    "chunked, close": {"chunked": True, "close": True},
+    "content-length, keep-alive": {"chunked": False, "close": False},
+    "chunked, keep-alive": {"chunked": True, "close": False},
+}
+
+
+@pytest.mark.parametrize("client", CLIENTS.values(), ids=CLIENTS.keys())
+def test_a_5_mb_body_sent_whole_gets_its_413_answer(server, client):
+    status, body = _post_all_then_read(server, _json_body(5_000_000), **client)
+    assert status == 413
+    assert body["errors"][0]["extensions"] == {"code": "PAYLOAD_TOO_LARGE"}
+    assert str(LIMIT) in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("client", CLIENTS.values(), ids=CLIENTS.keys())
+def test_a_body_just_over_the_limit_is_413_and_just_under_it_works(server, client):
+    status, body = _post_all_then_read(server, _json_body(LIMIT + 1), **client)
+    assert (status, body["errors"][0]["extensions"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
+    status, body = _post_all_then_read(server, _json_body(LIMIT), **client)
+    assert (status, body) == (200, {"data": {"me": {"userId": "alice"}}})
+
+
+def test_urllib_reads_the_413_answer(server):
+    host, port = server
+    request = urllib.request.Request(
+        f"http://{host}:{port}/graphql",
+        data=_json_body(5_000_000),
+        headers={"Authorization": "Bearer alice-token", "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    with refused.value as answer:
+        assert answer.code == 413
+        assert json.loads(answer.read())["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_the_server_still_serves_after_refusing_large_bodies(server):
+    for close in (True, False, True):
+        status, _body = _post_all_then_read(server, _json_body(3_000_000), close=close)
+        assert status == 413
+    status, body = _post_all_then_read(server, _json_body(200))
+    assert (status, body) == (200, {"data": {"me": {"userId": "alice"}}})
+
+
+def test_a_client_expecting_100_continue_gets_the_413_before_sending_the_body(server):
+    with socket.create_connection(server, timeout=30) as sock:
+        head = (
+            "POST /graphql HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer alice-token\r\n"
+            "Content-Type: application/json\r\nContent-Length: 5000000\r\n"
+            "Expect: 100-continue\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        assert answer.status == 413
+        assert json.loads(answer.read())["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
