@@ -21,7 +21,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy glaregraph
 
-test: install lint  ## the suite on SQLite; with CI set, also on a fresh PostgreSQL database
+test: install lint  ## the suite on SQLite, then on a fresh PostgreSQL database when one answers
 	$(BIN)/python scripts/test.py
 
 bench: install  ## benchmarks (see benchmarks/README.md)

@@ -16,6 +16,7 @@ from glaregraph.catalog.typedef.model import ANY_TYPE, DEFAULT_MAX_ITEMS, FieldD
 from glaregraph.catalog.unit_of_work import UnitOfWork
 
 DERIVED_FROM = "derived_from"
+CHUNK = 1000  # ids per statement, far below PostgreSQL's 32,767 parameters
 
 Entry = tuple[str | None, str]  # (key, target id)
 
@@ -83,13 +84,14 @@ async def check_targets(
     path: str,
     indexed: bool,
 ) -> None:
-    ids = {target for _, target in entries}
-    if not ids:
-        return
-    stmt = sa.select(artifacts.c.id, artifacts.c.type_name).where(
-        artifacts.c.id.in_(ids), uow.catalog.authz.visible(uow.principal)
-    )
-    found: dict[str, str] = {row.id: row.type_name for row in await uow.conn.execute(stmt)}
+    ids = sorted({target for _, target in entries})
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):  # a type may allow more links than one statement
+        stmt = sa.select(artifacts.c.id, artifacts.c.type_name).where(
+            artifacts.c.id.in_(ids[start : start + CHUNK]),
+            uow.catalog.authz.visible(uow.principal),
+        )
+        found.update({row.id: row.type_name for row in await uow.conn.execute(stmt)})
     for i, (_key, target) in enumerate(entries):
         type_name = found.get(target)
         if type_name is None or (to != ANY_TYPE and type_name != to):
