@@ -150,12 +150,13 @@ def _creates(results: dict[str, Any]) -> list[str]:
         f"creates/s per block of {first['block']} by rows already there; target last/first ≥ "
         f"{first['target']:.2f})",
         "",
-        "| db | " + " | ".join(heads) + " | last/first | errors |",
-        "|---|" + "---:|" * (len(heads) + 2),
+        "| db | " + " | ".join(heads) + " | last/first | p50 ms last/first | errors |",
+        "|---|" + "---:|" * (len(heads) + 3),
     ]
     for db, res in results.items():
         rates = " | ".join(f"{b['creates_per_s']:.0f}" for b in res["blocks"])
-        out.append(f"| {db} | {rates} | **{res['ratio']:.2f}** | {res['errors']} |")
+        p50 = _f(res.get("p50_ratio"), 2)
+        out.append(f"| {db} | {rates} | **{res['ratio']:.2f}** | {p50} | {res['errors']} |")
     return out
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.query.columns import field_column
 from glaregraph.catalog.typedef.model import FieldDef, Kind, Registry, TypeDef
@@ -23,6 +25,15 @@ _INDEXABLE = {Kind.STRING, Kind.INTEGER, Kind.LONG, Kind.FLOAT, Kind.DATETIME, K
 STATS_PREFIX = "st_af_"
 # Text expressions only: a cast would fail in ANALYZE on another type's value under the same key.
 _TEXT_KINDS = {Kind.STRING, Kind.DATETIME, Kind.VERSION}
+# PostgreSQL plans a table that was never analyzed (pg_class.reltuples = -1) as at least 10 pages,
+# since it may be filling up (estimate_rel_size); an ANALYZE records its size and drops that floor.
+# Run on the empty table of a new database, it made each connection of a long-running server plan
+# the foreign-key check of every artifact_tags insert (`SELECT 1 FROM ONLY artifacts x WHERE id =
+# $1 FOR KEY SHARE OF x`, cached per connection, generic from the 6th call) as a Seq Scan of a
+# 1-page table, kept until an ANALYZE invalidates it (never without autovacuum): creates slowed
+# down as the catalog grew. Below 10 pages an ANALYZE has nothing worth collecting, so the new
+# statistics are left to autovacuum.
+_ANALYZE_MIN_PAGES = 10
 
 
 def has_index(f: FieldDef) -> bool:
@@ -59,7 +70,8 @@ def statistics_names(registry: Registry) -> dict[str, FieldDef]:
 
 async def ensure_type_indexes(db: Database, registry: Registry) -> int:
     """Create the missing indexes (and, on PostgreSQL, statistics); returns how many statements
-    ran. New statistics are filled by one ANALYZE of the artifacts table."""
+    ran. New statistics are filled by one ANALYZE of the artifacts table, unless it is (nearly)
+    empty: see _ANALYZE_MIN_PAGES."""
     async with db.engine.begin() as conn:
         statements = index_statements(registry, conn.dialect)
         for sql in statements:
@@ -76,6 +88,13 @@ async def ensure_type_indexes(db: Database, registry: Registry) -> int:
             await conn.exec_driver_sql(
                 f"CREATE STATISTICS IF NOT EXISTS {name} ON type_name, ({expr}) FROM artifacts"
             )
-        if missing:
+        if missing and await _pages(conn) >= _ANALYZE_MIN_PAGES:
             await conn.exec_driver_sql("ANALYZE artifacts")
     return len(statements) + len(missing)
+
+
+async def _pages(conn: AsyncConnection) -> int:
+    size = await conn.exec_driver_sql(
+        "SELECT pg_relation_size('artifacts') / current_setting('block_size')::int"
+    )
+    return int(size.scalar_one())
