@@ -3,12 +3,12 @@ targets checks them all (in chunks) instead of failing on PostgreSQL's 32,767-pa
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import httpx
 import sqlalchemy as sa
 from conftest import GraphQLClient, make_settings
+from rows import artifact_row
 
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.database.tables import artifacts
@@ -27,29 +27,8 @@ COUNT = 33_000
 
 async def test_a_create_with_33000_links_checks_every_target(migrated, tmp_path):
     (tmp_path / "types.yaml").write_text(TYPES)
-    now = dt.datetime.now(dt.UTC)
-    ids = [str(uuid.uuid4()) for _ in range(COUNT)]
-    rows = [
-        {
-            "id": i,
-            "type_name": "part",
-            "name": f"p{n}",
-            "version": "1.0.0",
-            "version_key": "k",
-            "description": None,
-            "owner": "p1",
-            "created_by": "alice",
-            "visibility": "PRIVATE",
-            "status": "DRAFTED",
-            "revision": 1,
-            "created_at": now,
-            "updated_at": now,
-            "activated_at": None,
-            "data": {},
-            "meta": {},
-        }
-        for n, i in enumerate(ids)
-    ]
+    rows = [artifact_row(f"p{n}", type_name="part") for n in range(COUNT)]
+    ids = [r["id"] for r in rows]
     db = Database(migrated)
     async with db.write() as conn:
         await conn.execute(sa.insert(artifacts), rows)

@@ -4,12 +4,11 @@ and the admin rules answer as the built-in defaults say."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import uuid
 
 import pytest
 import sqlalchemy as sa
+from rows import artifact_row
 
 from glaregraph.catalog.authz import Authorizer, Policy
 from glaregraph.catalog.database.engine import Database
@@ -31,25 +30,7 @@ SHARES = ((), ("p1",), ("p3",), ("p1", "p3"))
 
 
 def row(owner: str, visibility: str, status: str, n: int) -> dict[str, object]:
-    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    return {
-        "id": str(uuid.uuid4()),
-        "type_name": "image",
-        "name": f"a{n}",
-        "version": "1.0.0",
-        "version_key": "k",
-        "description": None,
-        "owner": owner,
-        "created_by": "u",
-        "visibility": visibility,
-        "status": status,
-        "revision": 1,
-        "created_at": now,
-        "updated_at": now,
-        "activated_at": None,
-        "data": {},
-        "meta": {},
-    }
+    return artifact_row(f"a{n}", owner=owner, visibility=visibility, status=status)
 
 
 async def test_sql_and_python_visibility_agree_for_every_combination(migrated):

@@ -4,15 +4,14 @@ with several worker processes sharing one port and one database."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from servers import free_port, serve
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -64,44 +63,11 @@ def test_dev_auth_refuses_a_public_bind():
     assert "dev" in result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def two_workers(tmp_path, migrated):
     """`serve --workers 2` on the test database (SQLite file or PostgreSQL)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "CATALOG_DATABASE_URL": migrated,
-        "CATALOG_AUTH": "static",
-        "CATALOG_STATIC_TOKENS": str(FIXTURES / "tokens.yaml"),
-    }
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glaregraph", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail((tmp_path / "serve.log").read_text())
-    yield base
-    proc.terminate()
-    proc.wait(30)
-    log.close()
+    with serve(migrated, tmp_path / "serve.log", "--workers", "2") as (host, port):
+        yield f"http://{host}:{port}"
 
 
 def test_two_workers_lose_no_concurrent_tag_writes(two_workers):

@@ -7,18 +7,15 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import FIXTURES, make_settings
+from conftest import make_settings
+from servers import serve
 
 from glaregraph.server.app import create_app
 
@@ -64,48 +61,12 @@ LIMIT = 1_048_576  # CATALOG_MAX_BODY_BYTES as the server below runs with it
 QUERY = "{ me { userId } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, migrated):
     """`glaregraph serve` (uvicorn, one worker) on the test database; yields (host, port)."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CATALOG_DATABASE_URL": migrated,
-        "CATALOG_AUTH": "static",
-        "CATALOG_STATIC_TOKENS": str(FIXTURES / "tokens.yaml"),
-        "CATALOG_MAX_BODY_BYTES": str(LIMIT),
-    }
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "glaregraph", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_ready(f"http://127.0.0.1:{port}", proc, log_path)
-            yield "127.0.0.1", port
-        finally:
-            proc.terminate()
-            proc.wait(30)
-
-
-def _wait_ready(base: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    pytest.fail(log_path.read_text())
+    with serve(migrated, log_path, max_body_bytes=str(LIMIT)) as address:
+        yield address
 
 
 def _json_body(size: int) -> bytes:
