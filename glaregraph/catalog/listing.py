@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.query import ordering
 from glaregraph.catalog.query.columns import type_literal
 from glaregraph.catalog.query.filters import compile_filter
-from glaregraph.catalog.query.jsonops import tags_array
+from glaregraph.catalog.query.jsonops import related_values
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import TypeDef
 
@@ -70,8 +70,11 @@ async def list_artifacts(
     filter_spec: Mapping[str, Any] | None,
     sort: list[tuple[str, bool]] | None,
     args: PageArgs,
+    related: Collection[str] = (),
 ) -> Page:
-    """A page of the artifacts `principal` may see, of type `t` (None = every served type).
+    """A page of the artifacts `principal` may see, of type `t` (None = every served type),
+    each with its tags and the `related` values named (`aliases`, `shared_with`) read in the
+    same statement.
 
     As in Relay: `after` and `before` bound the list, then `first` takes from its start or
     `last` from its end (not both)."""
@@ -86,8 +89,9 @@ async def list_artifacts(
     where = _where(catalog.authz, principal, t, filter_spec, unindexed)
     if t is None:
         where = sa.and_(artifacts.c.type_name.in_(catalog.served_types), where)
+    values = [related_values(r) for r in ("tags", *related)]
     stmt = sa.select(
-        artifacts, tags_array(), *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
+        artifacts, *values, *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
     ).where(where)
     for name, cursor, reverse in (("after", args.after, False), ("before", args.before, True)):
         if cursor is not None:
@@ -100,8 +104,10 @@ async def list_artifacts(
     rows = list(rows[:size])
     if backward:
         rows.reverse()
+    records = [ArtifactRecord.from_row(r) for r in rows]
+    await hide_shares(catalog, principal, records)
     return Page(
-        records=[ArtifactRecord.from_row(r) for r in rows],
+        records=records,
         sort_values=[[r[f"_s{i}"] for i in range(len(terms))] for r in rows],
         terms=terms,
         scope=scope,
@@ -109,6 +115,15 @@ async def list_artifacts(
         has_previous=more if backward else args.after is not None,
         where=where,
     )
+
+
+async def hide_shares(
+    catalog: Catalog, principal: Principal, records: Collection[ArtifactRecord]
+) -> None:
+    """Empty the `shared_with` read along with records the caller may not see it of."""
+    for record in records:
+        if record.shared_with and not await catalog.authz.sees_shares(principal, record):
+            record.shared_with = []
 
 
 async def count_artifacts(db: Database, where: ColumnElement[bool]) -> int:

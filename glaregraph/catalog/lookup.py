@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
+from glaregraph.catalog import listing
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.database.tables import (
@@ -21,7 +22,7 @@ from glaregraph.catalog.database.tables import (
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.query.filters import version_range
-from glaregraph.catalog.query.jsonops import tags_array
+from glaregraph.catalog.query.jsonops import related_values
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.catalog.versions import (
@@ -41,6 +42,7 @@ async def find_one(
     name: str | None = None,
     version: str | None = LATEST,
     alias: str | None = None,
+    related: Collection[str] = (),
 ) -> ArtifactRecord | None:
     """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
     alias. The caller's own project comes first; `latest` then prefers ACTIVE over DRAFTED;
@@ -72,14 +74,18 @@ async def find_one(
         else sa.literal(0)
     )
     stmt = (
-        sa.select(artifacts, tags_array())
+        sa.select(artifacts, *(related_values(r) for r in ("tags", *related)))
         .where(*conds)
         .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
         .limit(1)
     )
     async with catalog.db.read() as conn:
         row = (await conn.execute(stmt)).mappings().first()
-    return ArtifactRecord.from_row(row) if row else None
+    if row is None:
+        return None
+    record = ArtifactRecord.from_row(row)
+    await listing.hide_shares(catalog, principal, [record])
+    return record
 
 
 def _version_condition(version: str) -> Any:
@@ -99,7 +105,7 @@ async def get_visible(
     this server does not serve (a disabled or removed definition)."""
     if not ids:
         return []
-    stmt = sa.select(artifacts, tags_array()).where(
+    stmt = sa.select(artifacts, related_values("tags")).where(
         artifacts.c.id.in_(set(ids)),
         artifacts.c.type_name.in_(catalog.served_types),
         catalog.authz.visible(principal),

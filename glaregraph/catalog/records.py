@@ -27,7 +27,10 @@ class ArtifactRecord:
     activated_at: dt.datetime | None
     data: dict[str, Any]
     meta: dict[str, str]
-    tags: list[str] | None = None  # read along with the row where the query selects it
+    # read along with the row where the query selects them (None: not read)
+    tags: list[str] | None = None
+    aliases: list[str] | None = None
+    shared_with: list[str] | None = None  # only where the caller may see them (else [])
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> ArtifactRecord:
@@ -47,7 +50,9 @@ class ArtifactRecord:
             activated_at=row["activated_at"],
             data=row["data"] or {},
             meta=row["meta"] or {},
-            tags=_tags(row.get("tags")),
+            tags=_values(row.get("tags")),
+            aliases=_values(row.get("aliases")),
+            shared_with=_values(row.get("shared_with")),
         )
 
     @property
@@ -55,7 +60,7 @@ class ArtifactRecord:
         return self.meta
 
 
-def _tags(value: Any) -> list[str] | None:
+def _values(value: Any) -> list[str] | None:
     if value is None or isinstance(value, list):
         return value
     return list(orjson.loads(value))  # SQLite returns the JSON array as text

@@ -17,16 +17,22 @@ async def list_page(
     filter_spec: Mapping[str, Any] | None,
     sort: list[tuple[str, bool]] | None,
     args: listing.PageArgs,
+    related: tuple[str, ...] = (),
 ) -> listing.Page:
-    return await listing.list_artifacts(ctx.catalog, ctx.principal, t, filter_spec, sort, args)
+    """`related`: values (aliases, shared_with) to read along with the rows."""
+    return await listing.list_artifacts(
+        ctx.catalog, ctx.principal, t, filter_spec, sort, args, related
+    )
 
 
 async def total_count(ctx: RequestContext, page: listing.Page) -> int:
     return await listing.count_artifacts(ctx.catalog.db, page.where)
 
 
-async def find_one(ctx: RequestContext, t: TypeDef, **by: Any) -> ArtifactRecord | None:
-    record = await lookup.find_one(ctx.catalog, ctx.principal, t, **by)
+async def find_one(
+    ctx: RequestContext, t: TypeDef, related: tuple[str, ...] = (), **by: Any
+) -> ArtifactRecord | None:
+    record = await lookup.find_one(ctx.catalog, ctx.principal, t, related=related, **by)
     if record is not None:
         ctx.loaders.artifact.prime(record.id, record)
     return record
@@ -38,6 +44,8 @@ async def by_id(ctx: RequestContext, artifact_id: str) -> ArtifactRecord | None:
 
 async def shared_with(ctx: RequestContext, record: ArtifactRecord) -> list[str]:
     """The projects `record` is shared with, when the caller may see them (else empty)."""
+    if record.shared_with is not None:  # read with the row, already authorized
+        return record.shared_with
     if not await ctx.catalog.authz.sees_shares(ctx.principal, record):
         return []
     return await ctx.loaders.shares.load(record.id)

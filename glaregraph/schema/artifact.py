@@ -45,8 +45,11 @@ class Artifact:
         return info.context.loaders.tags.load(record.id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Aliases that point at this artifact.")
-    async def aliases(self, info: strawberry.Info) -> list[str]:
-        return await info.context.loaders.aliases.load(_rec(self).id)
+    def aliases(self, info: strawberry.Info) -> list[str]:
+        record = _rec(self)
+        if record.aliases is not None:  # read with the row: no coroutine, no extra statement
+            return record.aliases
+        return info.context.loaders.aliases.load(record.id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Projects it is shared with (owner and admin only).")
     async def shared_with(self, info: strawberry.Info) -> list[str]:

@@ -53,7 +53,7 @@ def build_schema(registry: Registry) -> strawberry.Schema:
         types=list(objects.values()),
         config=StrawberryConfig(scalar_map=SCALAR_MAP, default_resolver=typegen.resolve_attribute),
     )
-    install_fast_resolvers(schema._schema, preloaded=("tags",))
+    install_fast_resolvers(schema._schema, preloaded=("tags", "aliases", "shared_with"))
     return schema
 
 

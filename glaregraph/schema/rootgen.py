@@ -9,6 +9,7 @@ from glaregraph.catalog.typedef.model import TypeDef, to_camel
 from glaregraph.resolvers import artifacts as resolve
 from glaregraph.resolvers import mutations
 from glaregraph.schema.convert import sort_pairs, to_plain
+from glaregraph.schema.lookahead import related_of_lookup, related_of_page
 
 FIRST = "Page size from the start (default 25, at most 500)."
 LAST = "Page size from the end (at most 500)."
@@ -41,7 +42,10 @@ def list_field(
         before: str | None = None,
     ) -> Any:
         args = PageArgs(first=first, after=after, last=last, before=before)
-        return await resolve.list_page(info.context, t, to_plain(filter), sort_pairs(sort), args)
+        related = related_of_page(info)
+        return await resolve.list_page(
+            info.context, t, to_plain(filter), sort_pairs(sort), args, related
+        )
 
     resolver.__name__ = name
     resolver.__annotations__.update(
@@ -76,7 +80,13 @@ def type_fields(
         alias: str | None = None,
     ) -> Any:
         return await resolve.find_one(
-            info.context, t, id=id, name=name, version=version, alias=alias
+            info.context,
+            t,
+            related_of_lookup(info),
+            id=id,
+            name=name,
+            version=version,
+            alias=alias,
         )
 
     one.__name__ = single

@@ -145,31 +145,47 @@ def _has_any(names: list[str], deep: bool) -> ColumnElement[bool]:
     )
 
 
-class tags_array_el(FunctionElement[Any]):
-    """The artifact's tags, in name order, read along with the row (an array on PostgreSQL,
-    a JSON array text on SQLite)."""
+# Values of one artifact kept in a table of their own, read along with the row:
+# relation -> (table, value column). The names are constants, so they are rendered as text.
+RELATED_VALUES: dict[str, tuple[str, str]] = {
+    "tags": ("artifact_tags", "tag"),
+    "aliases": ("aliases", "alias"),
+    "shared_with": ("artifact_shares", "project"),
+}
+
+
+class related_values_el(FunctionElement[Any]):
+    """One artifact's values of a relation, in code point order (as SQLite's BINARY collation
+    and Python's sorted()): an array on PostgreSQL, a JSON array text on SQLite."""
 
     inherit_cache = True
-    name = "tags_array"
+    name = "related_values"
     type = sa.types.NullType()
 
+    def __init__(self, relation: str) -> None:
+        self.relation = relation
+        super().__init__(*cache_markers(relation))
 
-@compiles(tags_array_el, "postgresql")
-def _pg_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
+
+@compiles(related_values_el, "postgresql")
+def _pg_related_values(el: related_values_el, compiler: Any, **kw: Any) -> str:
+    table, column = RELATED_VALUES[el.relation]
     # a text[] arrives as a Python list: nothing to parse
     return (
-        "ARRAY(SELECT t.tag FROM artifact_tags AS t WHERE t.artifact_id = artifacts.id "
-        'ORDER BY t.tag COLLATE "C")'
-    )  # code point order, as SQLite's BINARY and Python's sorted()
-
-
-@compiles(tags_array_el, "sqlite")
-def _sqlite_tags_array(el: tags_array_el, compiler: Any, **kw: Any) -> str:
-    return (
-        "(SELECT json_group_array(s.tag) FROM (SELECT t.tag AS tag FROM artifact_tags AS t "
-        "WHERE t.artifact_id = artifacts.id ORDER BY t.tag) AS s)"
+        f"ARRAY(SELECT t.{column} FROM {table} AS t WHERE t.artifact_id = artifacts.id "
+        f'ORDER BY t.{column} COLLATE "C")'
     )
 
 
-def tags_array() -> ColumnElement[Any]:
-    return tags_array_el().label("tags")
+@compiles(related_values_el, "sqlite")
+def _sqlite_related_values(el: related_values_el, compiler: Any, **kw: Any) -> str:
+    table, column = RELATED_VALUES[el.relation]
+    return (
+        f"(SELECT json_group_array(s.v) FROM (SELECT t.{column} AS v FROM {table} AS t "
+        f"WHERE t.artifact_id = artifacts.id ORDER BY t.{column}) AS s)"
+    )
+
+
+def related_values(relation: str) -> ColumnElement[Any]:
+    """The column `relation` (a key of RELATED_VALUES) of an artifacts query."""
+    return related_values_el(relation).label(relation)
