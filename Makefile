@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench bench-creates schema clean
+.PHONY: install run test lint bench bench-real bench-creates schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: install lint  ## the suite on SQLite, then on a fresh PostgreSQL database 
 
 bench: install  ## benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/run_all.py
+
+bench-real: install  ## only the real-caller scenario (member, every field); BENCH_QUICK=1 for short
+	$(BIN)/python benchmarks/real_caller.py
 
 bench-creates: install  ## creates/s as the catalog grows: one server on an empty database
 	$(BIN)/python benchmarks/creates.py --dialect pg

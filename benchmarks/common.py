@@ -43,6 +43,40 @@ CREATE_QUERY = (
     "mutation($input: ImageCreateInput!) { imageCreate(input: $input) { id name version } }"
 )
 
+# The "real caller" scenario (benchmarks/real_caller.py): a project member with a static token,
+# every leaf field of HeatTemplate selected, as a generated client would.
+MEMBER_PROJECT = "project-03"
+MEMBER_TOKEN = "bench-member-token"
+FIELDS_QUERY = (  # what a client generator asks: every field's name, arguments and type
+    '{ __type(name: "HeatTemplate") { fields { name args { name } type { kind name ofType { '
+    "kind name ofType { kind name ofType { kind name } } } } } } }"
+)
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+
+
+def write_tokens(workdir: Path) -> Path:
+    """The static tokens file of the real-caller scenario: one member of MEMBER_PROJECT."""
+    path = workdir / "tokens.yaml"
+    path.write_text(
+        "tokens:\n"
+        f"  {MEMBER_TOKEN}: {{user: bench-user, project: {MEMBER_PROJECT}, roles: [member]}}\n"
+    )
+    return path
+
+
+def real_get_query(fields: list[str]) -> str:
+    """(g) one heat template by id, every leaf field."""
+    return f"query($id: ID!) {{ heatTemplate(id: $id) {{ {' '.join(fields)} }} }}"
+
+
+def real_list_query(fields: list[str], first: int = 50) -> str:
+    """(l) the newest `first` heat templates the caller sees, with totalCount, pageInfo and
+    cursors, every leaf field."""
+    return (
+        f"query {{ heatTemplates(first: {first}) {{ totalCount {PAGE_INFO} "
+        f"edges {{ cursor node {{ {' '.join(fields)} }} }} }} }}"
+    )
+
 
 def pg_dsn(database: str) -> str:
     """asyncpg DSN of a database on the admin DSN's server."""
@@ -100,17 +134,23 @@ def wait_ready(
     raise SystemExit(f"server at {url} not ready after {timeout}s:\n{logfile.read_text()[-3000:]}")
 
 
+FLOOR_APPS = {"floor": "floor_app:app", "floor_real": "floor_real:app"}
+
+
 @contextmanager
-def server(kind: str, db_url: str, workdir: Path) -> Iterator[str]:
-    """`glaregraph serve` (1 worker, dev auth) or the floor app on a free port; yields its base
-    URL once ready, stops the process group at the end."""
+def server(
+    kind: str, db_url: str, workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`glaregraph serve` (1 worker, dev auth unless `env` says otherwise) or a floor app
+    (FLOOR_APPS) on a free port; yields its base URL once ready, stops the process group at the
+    end."""
     port = free_port()
-    env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url}
+    env = {**os.environ, "CATALOG_AUTH": "dev", "CATALOG_DATABASE_URL": db_url, **(env or {})}
     if kind == "glaregraph":
         cmd = [str(BIN / "glaregraph"), "serve", "--port", str(port)]
     else:
         env["FLOOR_DATABASE_URL"] = db_url
-        cmd = [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR), "floor_app:app"]
+        cmd = [PY, "-m", "uvicorn", "--app-dir", str(BENCH_DIR), FLOOR_APPS[kind]]
         cmd += ["--host", "127.0.0.1", "--port", str(port)]
         cmd += ["--log-level", "warning", "--no-access-log"]
     logfile = workdir / f"{kind}-{port}.log"

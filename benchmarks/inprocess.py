@@ -156,8 +156,9 @@ async def explain(url: str) -> dict[str, Any]:
     return {"sql": stmt["sql"], "params": [str(p) for p in params], "plan": plan}
 
 
-async def _asgi_post(app: Any, body: bytes) -> bytes:
-    """One POST /graphql straight into the ASGI app; returns the response body."""
+async def _asgi_post(app: Any, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
+    """One POST /graphql straight into the ASGI app (with `headers` added); returns the response
+    body."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -172,6 +173,7 @@ async def _asgi_post(app: Any, body: bytes) -> bytes:
             (b"host", b"bench"),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
+            *headers,
         ],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
@@ -240,12 +242,20 @@ class _Timed:
         return wrapper
 
 
-async def profile(url: str, requests: int) -> dict[str, Any]:
+async def profile(
+    url: str,
+    requests: int,
+    app: Any = None,
+    body: bytes | None = None,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> dict[str, Any]:
+    """cProfile and phases of `requests` POSTs of `body` (default: the list request of scenario
+    (a) on a dev-auth app; real_caller.py passes its member's app, request and token)."""
     from glaregraph.server.graphql_http import FastJSONResponse
 
-    app = make_app(url)
+    app = app if app is not None else make_app(url)
     rec = Recorder(app)
-    body = json.dumps({"query": LIST_QUERY}).encode()
+    body = body if body is not None else json.dumps({"query": LIST_QUERY}).encode()
     endpoint = next(r for r in app.routes if getattr(r, "path", "") == "/graphql").endpoint
     executor = endpoint.__self__.executor
     in_executor, in_render = _Timed(), _Timed()
@@ -255,13 +265,13 @@ async def profile(url: str, requests: int) -> dict[str, Any]:
     )
     try:
         for _ in range(20):
-            await _asgi_post(app, body)
+            await _asgi_post(app, body, headers)
         rec.clear()
         in_executor.total = in_render.total = 0.0
         walls = []
         for _ in range(requests):
             t0 = time.perf_counter()
-            await _asgi_post(app, body)
+            await _asgi_post(app, body, headers)
             walls.append(time.perf_counter() - t0)
         sql_ms = sum(s["s"] or 0.0 for s in rec.statements) * 1000 / requests
         executor_ms = in_executor.total * 1000 / requests
@@ -271,7 +281,7 @@ async def profile(url: str, requests: int) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
-            await _asgi_post(app, body)
+            await _asgi_post(app, body, headers)
         profiler.disable()
     finally:
         await app.state.catalog.db.dispose()

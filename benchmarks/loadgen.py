@@ -8,8 +8,11 @@ httpx.AsyncClient instead (about 3x more client CPU per request) as a cross-chec
     python benchmarks/loadgen.py --url http://127.0.0.1:8000 --scenario list -c 16 -d 10
 
 Scenarios: `list` (a), `lookup` (b, names from --names FILE), `create` (c, unique names),
-`floor` (the floor endpoint's POST /images). Prints one JSON object: requests, errors,
-req_per_s, p50_ms, p99_ms, mean_ms, client CPU seconds.
+`floor` (the floor endpoint's POST /images); the real-caller scenario (benchmarks/real_caller.py,
+sent with `--token`): `real-get` / `real-list` (the GraphQL document in --query-file; get cycles
+over the ids in --ids FILE) and `floor-real-get` / `floor-real-list` (floor_real.py's POST
+/real/get, /real/list). Prints one JSON object: requests, errors, req_per_s, p50_ms, p99_ms,
+mean_ms, client CPU seconds.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import resource
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +34,31 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CREATE_QUERY, LIST_QUERY, LOOKUP_QUERY, percentile
+
+REAL_SCENARIOS = ("real-get", "real-list", "floor-real-get", "floor-real-list")
+
+
+def _cycling(values: list[str], worker: int, what: str) -> Iterator[str]:
+    """`values` in a per-worker shuffled order, forever."""
+    if not values:
+        raise SystemExit(f"--{what} is required for this scenario")
+    return itertools.cycle(random.Random(worker).sample(values, len(values)))
+
+
+def real_body_factory(
+    scenario: str, query: str, ids: list[str], worker: int
+) -> tuple[str, Callable[[], bytes]]:
+    """(path, next body) of the real-caller scenario: GraphQL or the floor's endpoints."""
+    if scenario in ("real-list", "floor-real-list"):
+        graphql = scenario == "real-list"
+        fixed = json.dumps({"query": query} if graphql else {"first": 50}).encode()
+        return ("/graphql" if graphql else "/real/list"), lambda: fixed
+    cycle = _cycling(ids, worker, "ids")
+    if scenario == "real-get":
+        return "/graphql", lambda: json.dumps(
+            {"query": query, "variables": {"id": next(cycle)}}
+        ).encode()
+    return "/real/get", lambda: json.dumps({"id": next(cycle)}).encode()
 
 
 def body_factory(scenario: str, names: list[str], worker: int) -> tuple[str, Callable[[], bytes]]:
@@ -42,9 +70,7 @@ def body_factory(scenario: str, names: list[str], worker: int) -> tuple[str, Cal
         fixed = json.dumps({"diskFormat": "qcow2", "first": 50}).encode()
         return "/images", lambda: fixed
     if scenario == "lookup":
-        if not names:
-            raise SystemExit("--names is required for the lookup scenario")
-        cycle = itertools.cycle(random.Random(worker).sample(names, len(names)))
+        cycle = _cycling(names, worker, "names")
 
         def lookup() -> bytes:
             variables = {"name": next(cycle)}
@@ -78,8 +104,9 @@ class RawClient:
     """One keep-alive HTTP/1.1 connection; POST with Content-Length, reads Content-Length bodies
     (both servers answer that way)."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, headers: dict[str, str] | None = None) -> None:
         self.host, self.port = host, port
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -89,7 +116,7 @@ class RawClient:
         assert self.reader is not None
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{self.extra}\r\n"
         ).encode()
         self.writer.write(head + body)
         raw_head = await self.reader.readuntil(b"\r\n\r\n")
@@ -108,10 +135,10 @@ class RawClient:
 
 
 class HttpxClient:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         import httpx
 
-        self.http = httpx.AsyncClient(base_url=base, timeout=60)
+        self.http = httpx.AsyncClient(base_url=base, timeout=60, headers=headers)
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         r = await self.http.post(path, content=body, headers={"content-type": "application/json"})
@@ -133,8 +160,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     first_error: list[str] = []
 
     async def worker(index: int) -> None:
-        path, next_body = body_factory(args.scenario, names, index)
-        client: Any = HttpxClient(args.url) if args.client == "httpx" else RawClient(host, port)
+        if args.scenario in REAL_SCENARIOS:
+            path, next_body = real_body_factory(args.scenario, args.query, args.id_list, index)
+        else:
+            path, next_body = body_factory(args.scenario, names, index)
+        headers = {"Authorization": f"Bearer {args.token}"} if args.token else None
+        client: Any = (
+            HttpxClient(args.url, headers)
+            if args.client == "httpx"
+            else RawClient(host, port, headers)
+        )
         try:
             while True:
                 t0 = time.perf_counter()
@@ -176,14 +211,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--scenario", choices=["list", "lookup", "create", "floor"], required=True)
+    parser.add_argument(
+        "--scenario", choices=["list", "lookup", "create", "floor", *REAL_SCENARIOS], required=True
+    )
     parser.add_argument("-c", "--concurrency", type=int, default=1)
     parser.add_argument("-d", "--duration", type=float, default=10.0, help="timed seconds")
     parser.add_argument("-w", "--warmup", type=float, default=2.0, help="untimed seconds first")
     parser.add_argument("--names", help="file of image names (lookup)")
+    parser.add_argument("--ids", help="file of artifact ids (real-get, floor-real-get)")
+    parser.add_argument("--query-file", help="GraphQL document (real-get, real-list)")
+    parser.add_argument("--token", help="sent as Authorization: Bearer TOKEN")
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw")
     args = parser.parse_args()
     args.name_list = Path(args.names).read_text().split() if args.names else []
+    args.id_list = Path(args.ids).read_text().split() if args.ids else []
+    args.query = Path(args.query_file).read_text() if args.query_file else ""
     try:
         import uvloop
     except ImportError:

@@ -27,9 +27,100 @@ def _f(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def render_real(real: dict[str, Any], env: dict[str, Any]) -> list[str]:
+    """The real-caller scenario (benchmarks/real_caller.py): load table, ratios against the
+    targets, the floor check, statements per request, the list request's profile."""
+    fields = real.get("fields") or []
+    out = [
+        "## Real caller: a project member, every leaf field (heat templates)",
+        "",
+        f"Run {env['date']}, commit {env['commit']}"
+        + (
+            f" + {env['dirty_files']} uncommitted files in glaregraph/"
+            if env["dirty_files"]
+            else ""
+        )
+        + f"; member of {real['member']} (static token); windows {real['window_s']:.0f} s after "
+        f"{real['warmup_s']:.0f} s warm-up, x{real['reps']} alternating floor / glaregraph"
+        + (" (BENCH_QUICK)" if env["quick"] else ""),
+        "",
+        f"Fields ({len(fields)}, by introspection): `{' '.join(fields)}`",
+        "",
+        "(g) `heatTemplate(id: $id) { <fields> }` over ids the member sees; (l) "
+        "`heatTemplates(first: 50) { totalCount pageInfo {...} edges { cursor node { <fields> } } "
+        "}`, newest first. Target: ratio ≥ the issue's figure at 1 client, ≥ 0.8 of it at 16.",
+        "",
+        "| db | rows | request | clients | glaregraph req/s | floor req/s | ratio | target | "
+        "glaregraph p50 / p99 ms | floor p50 / p99 ms | errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|---|---:|",
+    ]
+    for name, cells in real["load"].items():
+        db, size = name.split()
+        for key, cell in cells.items():
+            request, clients = key.split(" c")
+            target = real["targets"].get(f"{request} {size}")
+            if target is not None and clients == "16":
+                target *= 0.8
+            gg, fl = cell["glaregraph"], cell["floor"]
+            met = "" if target is None else (" ✓" if cell["ratio"] >= target else " ✗")
+            out.append(
+                f"| {db} | {size} | {request} | {clients} | {_f(gg['req_per_s'])} | "
+                f"{_f(fl['req_per_s'])} | **{_f(cell['ratio'], 2)}**{met} | {_f(target, 2)} | "
+                f"{_f(gg['p50_ms'], 2)} / {_f(gg['p99_ms'], 2)} | "
+                f"{_f(fl['p50_ms'], 2)} / {_f(fl['p99_ms'], 2)} | {gg['errors'] + fl['errors']} |"
+            )
+    out += [
+        "",
+        "Same data: the floor's JSON `data` equals glaregraph's (list at first=50 and 500, gets "
+        "of visible ids, null for invisible ones)",
+        "",
+        "| db | list nodes | gets | null gets | own | PUBLIC (other) | SHARED in | with sharedWith "
+        "| with aliases | with defaultEnvs | member sees / rows |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, c in real["checks"].items():
+        seeded = real["seed"][name]
+        out.append(
+            f"| {name} | {c['list_nodes']} | {c['gets']} | {c['gets_null']} | {c['own']} | "
+            f"{c['public_other']} | {c['shared_in']} | {c['with_shared_with']} | "
+            f"{c['with_aliases']} | {c['with_default_envs']} | "
+            f"{seeded['member_visible']} / {seeded['count']} |"
+        )
+    out += [
+        "",
+        f"SQL statements per request (member, {real['sizes'][-1] // 1000}k rows)",
+        "",
+        "| db | request | statements | which |",
+        "|---|---|---:|---|",
+    ]
+    for db, counts in real["statements"].items():
+        for request, c in counts.items():
+            out.append(f"| {db} | {request} | {c['statements']} | {', '.join(c['kinds'])} |")
+    for db, prof in real["profile"].items():
+        ph = prof["phases_ms_mean"]
+        out += [
+            "",
+            f"Profile of the list request in-process ({db}, {real['sizes'][-1] // 1000}k, member, "
+            f"{prof['requests']} requests): median {prof['wall_ms_median']:.2f} ms; mean phases: "
+            + ", ".join(f"{k} {v:.2f} ms" for k, v in ph.items()),
+            "",
+            "| tottime ms/req | cumtime ms/req | calls/req | function |",
+            "|---:|---:|---:|---|",
+        ]
+        for row in prof["top_tottime"][:25]:
+            out.append(
+                f"| {row['tottime_ms_per_req']:.3f} | {row['cumtime_ms_per_req']:.3f} | "
+                f"{row['calls_per_req']:.0f} | `{row['function']}` |"
+            )
+    return out
+
+
 def render(r: dict[str, Any]) -> str:
     env = r["environment"]
-    out = [
+    out: list[str] = []
+    if r.get("real"):  # the headline figure first
+        out += [*render_real(r["real"], env), "", "## Admin, plain fields (scenarios (a)-(d))", ""]
+    out += [
         f"Run {env['date']}, {env['cores']} cores ({env['cpu']}), Python {env['python']}, "
         f"commit {env['commit']}"
         + (

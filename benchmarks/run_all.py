@@ -1,6 +1,9 @@
 """`make bench`: seed, start the servers, load them, count statements, check scaling, profile.
 
 Steps (see benchmarks/README.md for what each number means):
+  0. the real-caller scenario, the headline figure (benchmarks/real_caller.py: a project member,
+     every leaf field of heat templates, get by id and list of 50, against its own floor, at
+     1,000 and 100,000 rows);
   1. seed PostgreSQL (`glaregraph_bench`, `glaregraph_bench_10k`, dropped and recreated) and
      SQLite (files in a temp dir) with 100k and 10k artifacts;
   2. per database: start `glaregraph serve` (1 worker, dev auth) and the floor app (uvicorn),
@@ -32,6 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import real_caller
 import seed
 from common import (
     BENCH_DIR,
@@ -179,6 +183,7 @@ def main() -> int:
         "explain": {},
         "profile": {},
         "creates": {},
+        "real": {},
     }
     try:
         import asyncpg  # noqa: F401
@@ -188,6 +193,8 @@ def main() -> int:
     except Exception as exc:  # no server: SQLite only
         log(f"PostgreSQL at {PG_ADMIN_DSN} unusable ({exc}); SQLite only")
         has_pg = False
+    with tempfile.TemporaryDirectory(prefix="glaregraph-real-") as tmp:
+        results["real"] = real_caller.run(Path(tmp), has_pg)
     with tempfile.TemporaryDirectory(prefix="glaregraph-bench-") as tmp:
         work = Path(tmp)
         targets = []

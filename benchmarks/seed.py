@@ -199,33 +199,49 @@ async def recreate_pg_database(name: str) -> None:
         await conn.close()
 
 
+async def prepare(db: Database, url: str) -> None:
+    """The schema (`migrations.upgrade()`) and the server's own `ensure_type_indexes()`."""
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda c: migrations.upgrade(url, connection=c))
+    await ensure_type_indexes(db, load_registry())
+
+
+async def insert_rows(db: Database, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """`rows` into `table`, BATCH rows per `executemany`, each batch committed."""
+    for start in range(0, len(rows), BATCH):
+        async with db.write() as conn:
+            await conn.execute(sa.insert(table), rows[start : start + BATCH])
+
+
+async def analyze(db: Database) -> None:
+    """One ANALYZE of the whole database, as autovacuum would run after a bulk load."""
+    if db.is_sqlite:
+        async with db.write() as conn:  # committed: sqlite_stat1 is a table
+            await conn.exec_driver_sql("ANALYZE")
+    else:
+        async with db.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("ANALYZE")
+
+
 async def seed(url: str, count: int) -> dict[str, Any]:
     """Migrate, `ensure_type_indexes()`, load `count` artifacts, ANALYZE; returns timings and
     sample names."""
     t0 = time.perf_counter()
     db = Database(url)
     try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(lambda c: migrations.upgrade(url, connection=c))
-        await ensure_type_indexes(db, load_registry())
+        await prepare(db, url)
         t_schema = time.perf_counter()
         rows, tag_rows, share_rows, names = make_rows(count)
         t_gen = time.perf_counter()
-        for table, batch_rows in ((artifacts, rows), (artifact_tags, tag_rows)):
-            for start in range(0, len(batch_rows), BATCH):
-                async with db.write() as conn:
-                    await conn.execute(sa.insert(table), batch_rows[start : start + BATCH])
-        if share_rows:
-            async with db.write() as conn:
-                await conn.execute(sa.insert(artifact_shares), share_rows)
+        for table, batch_rows in (
+            (artifacts, rows),
+            (artifact_tags, tag_rows),
+            (artifact_shares, share_rows),
+        ):
+            await insert_rows(db, table, batch_rows)
         t_load = time.perf_counter()
-        if db.is_sqlite:
-            async with db.write() as conn:  # committed: sqlite_stat1 is a table
-                await conn.exec_driver_sql("ANALYZE")
-        else:
-            async with db.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.exec_driver_sql("ANALYZE")
+        await analyze(db)
         t_end = time.perf_counter()
     finally:
         await db.dispose()
@@ -242,7 +258,7 @@ async def seed(url: str, count: int) -> dict[str, Any]:
     }
 
 
-def _reset_sqlite_file(path: Path) -> None:
+def reset_sqlite_file(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -254,7 +270,7 @@ async def seed_target(dialect: str, count: int, path: Path | None, pg_db: str) -
         url = pg_url(pg_db)
     else:
         assert path is not None
-        _reset_sqlite_file(path)
+        reset_sqlite_file(path)
         url = sqlite_url(path)
     result = await seed(url, count)
     result["url"] = url
