@@ -46,9 +46,10 @@ class Page:
     has_next: bool
     has_previous: bool
     where: ColumnElement[bool] = field(repr=False)
+    signature: str = field(repr=False)  # of the list and order, in every cursor
 
     def cursor(self, index: int) -> str:
-        return ordering.encode_cursor(self.terms, self.sort_values[index], self.scope)
+        return ordering.encode_cursor(self.signature, self.sort_values[index])
 
     @property
     def cursors(self) -> list[str]:
@@ -114,6 +115,7 @@ async def list_artifacts(
         has_next=more if not backward else args.before is not None,
         has_previous=more if backward else args.after is not None,
         where=where,
+        signature=ordering.signature(terms, scope),
     )
 
 

@@ -73,12 +73,17 @@ def _preloaded(attribute: str) -> Reader:
     return read
 
 
-# (response name, reader, serialize, non-null, list of leaves, non-null items)
-Step = tuple[str, Reader, Callable[[Any], Any], bool, bool, bool]
+class _Slow(Exception):
+    """This object needs graphql-core's standard path (it reports what is wrong)."""
+
+
+# (response name, reader, finish): finish turns the read value into the answer or raises _Slow
+Step = tuple[str, Reader, Callable[[Any], Any]]
 
 
 class FastExecutor(IncrementalExecutor):
-    """Completes objects made only of plain leaves inline; everything else the standard way."""
+    """Completes objects made only of plain leaves, and of objects made of them (a page's
+    `edges { cursor node { ... } }`), inline; everything else the standard way."""
 
     def execute_fields(
         self,
@@ -88,72 +93,118 @@ class FastExecutor(IncrementalExecutor):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        plans: dict[int, list[Step] | None] = self.__dict__.setdefault("_fast_plans", {})
-        key = id(grouped_field_set)
-        if key not in plans:
-            plans[key] = _plan(parent_type, grouped_field_set)
-        plan = plans[key]
+        plan = self._fast_plan(parent_type, grouped_field_set)
         if plan is not None:
-            result = _complete(plan, source_value)
-            if result is not None:
-                return result
+            try:
+                return _complete(plan, source_value)
+            except _Slow:
+                pass
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
 
+    def _fast_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Any:
+        plans: dict[int, tuple[Any, list[Step] | None]] = self.__dict__.setdefault(
+            "_fast_plans", {}
+        )
+        key = id(grouped_field_set)
+        if key not in plans:  # the set is kept alive with its plan, so its id is not reused
+            plans[key] = (grouped_field_set, self._plan(parent_type, grouped_field_set))
+        return plans[key][1]
 
-def _complete(plan: list[Step], source: Any) -> dict[str, Any] | None:
-    """The object's data, or None when anything needs the standard path."""
-    out: dict[str, Any] = {}
-    try:
-        for name, read, serialize, non_null, is_list, items_non_null in plan:
-            value = read(source)
-            if value is NOT_READY:
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Step] | None:
+        steps: list[Step] = []
+        for name, field_details_list in grouped_field_set.items():
+            node = field_details_list[0].node
+            if node.arguments or node.directives:
                 return None
+            if node.name.value == "__typename":
+                steps.append((name, _constant(parent_type.name), str))
+                continue
+            field: GraphQLField | None = parent_type.fields.get(node.name.value)
+            read = getattr(field, READER, None)
+            if field is None or read is None:
+                return None
+            finish = _leaf_finish(field.type) or self._object_finish(
+                field.type, field_details_list
+            )
+            if finish is None:
+                return None
+            steps.append((name, read, finish))
+        return steps
+
+    def _object_finish(self, field_type: Any, field_details_list: Any) -> Any:
+        """A nested object of a concrete type whose own selection has a fast plan."""
+        non_null = isinstance(field_type, GraphQLNonNull)
+        inner = field_type.of_type if non_null else field_type
+        if not isinstance(inner, GraphQLObjectType):
+            return None
+        grouped, deferred, _ = self.collect_subfields(inner, field_details_list)
+        if deferred:
+            return None
+        plan = self._fast_plan(inner, grouped)
+        if plan is None:
+            return None
+        is_type_of = inner.is_type_of
+
+        def finish(value: Any) -> Any:
             if value is None:
                 if non_null:
-                    return None
-                out[name] = None
-            elif is_list:
-                if items_non_null and any(v is None for v in value):
-                    return None
-                out[name] = [None if v is None else serialize(v) for v in value]
-            else:
-                out[name] = serialize(value)
-    except Exception:
-        return None
+                    raise _Slow
+                return None
+            # our generated types decide from the value alone (see typegen.is_type_of)
+            if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
+                raise _Slow
+            return _complete(plan, value)
+
+        return finish
+
+
+def _complete(plan: list[Step], source: Any) -> dict[str, Any]:
+    """The object's data; _Slow when anything needs the standard path."""
+    out: dict[str, Any] = {}
+    try:
+        for name, read, finish in plan:
+            value = read(source)
+            if value is NOT_READY:
+                raise _Slow
+            out[name] = finish(value)
+    except _Slow:
+        raise
+    except Exception as exc:
+        raise _Slow from exc
     return out
 
 
-def _plan(parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Step] | None:
-    steps: list[Step] = []
-    for name, field_details_list in grouped_field_set.items():
-        node = field_details_list[0].node
-        if node.arguments:
-            return None
-        if node.name.value == "__typename":
-            steps.append((name, _constant(parent_type.name), str, True, False, False))
-            continue
-        field: GraphQLField | None = parent_type.fields.get(node.name.value)
-        read = getattr(field, READER, None)
-        if field is None or read is None:
-            return None
-        step = _leaf_step(name, read, field.type)
-        if step is None:
-            return None
-        steps.append(step)
-    return steps
-
-
-def _leaf_step(name: str, read: Reader, field_type: Any) -> Step | None:
+def _leaf_finish(field_type: Any) -> Callable[[Any], Any] | None:
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if non_null else field_type
     if is_leaf_type(inner):
-        return name, read, inner.serialize, non_null, False, False
+        serialize = inner.serialize
+
+        def leaf(value: Any) -> Any:
+            if value is None:
+                if non_null:
+                    raise _Slow
+                return None
+            return serialize(value)
+
+        return leaf
     if isinstance(inner, GraphQLList):
         item = inner.of_type
         items_non_null = isinstance(item, GraphQLNonNull)
         item = item.of_type if items_non_null else item
         if is_leaf_type(item):
-            return name, read, item.serialize, non_null, True, items_non_null
+            serialize_item = item.serialize
+
+            def leaves(value: Any) -> Any:
+                if value is None:
+                    if non_null:
+                        raise _Slow
+                    return None
+                if items_non_null and any(v is None for v in value):
+                    raise _Slow
+                return [None if v is None else serialize_item(v) for v in value]
+
+            return leaves
     return None

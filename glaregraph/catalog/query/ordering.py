@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -110,10 +111,12 @@ def signature(terms: list[Term], scope: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def encode_cursor(terms: list[Term], values: list[Any], scope: str) -> str:
+def encode_cursor(sig: str, values: list[Any]) -> str:
+    """The cursor of a row whose sort key values are `values`, in the list and order whose
+    `signature` is `sig`."""
     out = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
-    raw = json.dumps([signature(terms, scope), out], separators=(",", ":"), default=str)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = orjson.dumps([sig, out], default=str)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def max_cursor_length(terms: list[Term]) -> int:
