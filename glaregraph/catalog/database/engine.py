@@ -32,6 +32,10 @@ class Database:
         }
         if self.dialect == "postgresql":
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+            # Every statement here is short, but an exact count over a large type is estimated
+            # above jit_above_cost, and compiling it cost more than the whole scan saved
+            # (a 56k-row count: 25 ms without JIT, 50 ms with it). JIT is for analytics.
+            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
