@@ -1,8 +1,8 @@
 """The floor of the "real caller" scenario: the least a Python server can do to answer it.
 
 A bare Starlette app answering the two requests of benchmarks/real_caller.py for a project
-member with raw SQL on the same drivers as floor_app.py (its `Floor` pools: asyncpg pool of 10,
-aiosqlite pool of 5):
+member with raw SQL on the same drivers as floor_app.py (its `Floor` pools: asyncpg pool of 10
+without JIT, as the server's connections; aiosqlite pool of 5):
 
 - `POST /real/get` `{"id": ...}`: `heatTemplate(id:)`, the 18 leaf fields;
 - `POST /real/list` `{"first": 50}`: `heatTemplates(first: 50)` in the default order (newest

@@ -27,6 +27,13 @@ def _f(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _dirty(env: dict[str, Any]) -> str:
+    """What of glaregraph/ was not committed when the run started."""
+    if not env["dirty_files"]:
+        return ""
+    return " + uncommitted changes in " + ", ".join(env.get("dirty_paths") or ["glaregraph/"])
+
+
 def render_real(real: dict[str, Any], env: dict[str, Any]) -> list[str]:
     """The real-caller scenario (benchmarks/real_caller.py): load table, ratios against the
     targets, the floor check, statements per request, the list request's profile."""
@@ -35,11 +42,7 @@ def render_real(real: dict[str, Any], env: dict[str, Any]) -> list[str]:
         "## Real caller: a project member, every leaf field (heat templates)",
         "",
         f"Run {env['date']}, commit {env['commit']}"
-        + (
-            f" + {env['dirty_files']} uncommitted files in glaregraph/"
-            if env["dirty_files"]
-            else ""
-        )
+        + _dirty(env)
         + f"; member of {real['member']} (static token); windows {real['window_s']:.0f} s after "
         f"{real['warmup_s']:.0f} s warm-up, x{real['reps']} alternating floor / glaregraph"
         + (" (BENCH_QUICK)" if env["quick"] else ""),

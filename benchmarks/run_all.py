@@ -151,6 +151,7 @@ def environment() -> dict[str, Any]:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
         return done.stdout.strip()
 
+    dirty = git("status", "--porcelain", "--", "glaregraph").splitlines()
     cpu = "?"
     with Path("/proc/cpuinfo").open() as f:
         for line in f:
@@ -163,7 +164,8 @@ def environment() -> dict[str, Any]:
         "cpu": cpu,
         "python": platform.python_version(),
         "commit": git("rev-parse", "--short", "HEAD"),
-        "dirty_files": len(git("status", "--porcelain", "--", "glaregraph").splitlines()),
+        "dirty_files": len(dirty),
+        "dirty_paths": [line[3:] for line in dirty],
         "quick": QUICK,
         "artifacts": [BIG, SMALL],
         "window_s": DURATION,
