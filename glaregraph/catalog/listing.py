@@ -47,6 +47,7 @@ class Page:
     has_previous: bool
     where: ColumnElement[bool] = field(repr=False)
     signature: str = field(repr=False)  # of the list and order, in every cursor
+    total: int | None = None  # counted in the page's statement, when asked for and rows came
 
     def cursor(self, index: int) -> str:
         return ordering.encode_cursor(self.signature, self.sort_values[index])
@@ -72,10 +73,12 @@ async def list_artifacts(
     sort: list[tuple[str, bool]] | None,
     args: PageArgs,
     related: Collection[str] = (),
+    count: bool = False,
 ) -> Page:
     """A page of the artifacts `principal` may see, of type `t` (None = every served type),
     each with its tags and the `related` values named (`aliases`, `shared_with`) read in the
-    same statement.
+    same statement. With `count`, the exact number of matches is counted in that statement too
+    (`Page.total`; a page without rows cannot carry it: `count_artifacts` then).
 
     As in Relay: `after` and `before` bound the list, then `first` takes from its start or
     `last` from its end (not both)."""
@@ -91,6 +94,9 @@ async def list_artifacts(
     if t is None:
         where = sa.and_(artifacts.c.type_name.in_(catalog.served_types), where)
     values = [related_values(r) for r in ("tags", *related)]
+    if count:  # one scan more, but no second round trip
+        total = sa.select(sa.func.count()).select_from(artifacts).where(where)
+        values.append(total.scalar_subquery().label("_total"))
     stmt = sa.select(
         artifacts, *values, *(term.expr.label(f"_s{i}") for i, term in enumerate(terms))
     ).where(where)
@@ -116,6 +122,7 @@ async def list_artifacts(
         has_previous=more if backward else args.after is not None,
         where=where,
         signature=ordering.signature(terms, scope),
+        total=rows[0]["_total"] if count and rows else None,
     )
 
 

@@ -18,14 +18,18 @@ async def list_page(
     sort: list[tuple[str, bool]] | None,
     args: listing.PageArgs,
     related: tuple[str, ...] = (),
+    count: bool = False,
 ) -> listing.Page:
-    """`related`: values (aliases, shared_with) to read along with the rows."""
+    """`related`: values (aliases, shared_with) to read along with the rows; `count`: the
+    answer selects `totalCount`, so it is counted in the same statement."""
     return await listing.list_artifacts(
-        ctx.catalog, ctx.principal, t, filter_spec, sort, args, related
+        ctx.catalog, ctx.principal, t, filter_spec, sort, args, related, count
     )
 
 
 async def total_count(ctx: RequestContext, page: listing.Page) -> int:
+    if page.total is not None:
+        return page.total
     return await listing.count_artifacts(ctx.catalog.db, page.where)
 
 

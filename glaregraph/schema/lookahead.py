@@ -1,5 +1,6 @@
-"""Which related values (aliases, sharedWith) a lookup or a page selects on its artifacts, so
-that they are read in the same statement as the rows instead of one more per relation."""
+"""Which related values (aliases, sharedWith) a lookup or a page selects on its artifacts, and
+whether a page's `totalCount` is selected, so that all of it is read in the statement that reads
+the rows instead of one more round trip each."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -16,17 +17,20 @@ def related_of_lookup(info: strawberry.Info) -> tuple[str, ...]:
     return _related(_fields(info.selected_fields[0].selections))
 
 
-def related_of_page(info: strawberry.Info) -> tuple[str, ...]:
-    """For a connection: what `nodes` and `edges { node }` select."""
+def related_of_page(info: strawberry.Info) -> tuple[tuple[str, ...], bool]:
+    """For a connection: what `nodes` and `edges { node }` select, and whether the answer
+    selects `totalCount`."""
     chosen: list[SelectedField] = []
+    total = False
     for field in _fields(info.selected_fields[0].selections):
+        total = total or field.name == "totalCount"
         if field.name == "nodes":
             chosen += _fields(field.selections)
         elif field.name == "edges":
             for inner in _fields(field.selections):
                 if inner.name == "node":
                     chosen += _fields(inner.selections)
-    return _related(chosen)
+    return _related(chosen), total
 
 
 def _related(fields: list[SelectedField]) -> tuple[str, ...]:

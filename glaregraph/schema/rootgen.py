@@ -42,9 +42,9 @@ def list_field(
         before: str | None = None,
     ) -> Any:
         args = PageArgs(first=first, after=after, last=last, before=before)
-        related = related_of_page(info)
+        related, count = related_of_page(info)
         return await resolve.list_page(
-            info.context, t, to_plain(filter), sort_pairs(sort), args, related
+            info.context, t, to_plain(filter), sort_pairs(sort), args, related, count
         )
 
     resolver.__name__ = name
