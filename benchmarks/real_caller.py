@@ -307,11 +307,12 @@ def pg_available() -> bool:
 
 def main() -> int:
     from report import render_real
-    from run_all import environment
+    from run_all import code_changed, environment
 
     env = environment()
     with tempfile.TemporaryDirectory(prefix="glaregraph-real-") as tmp:
         real = run(Path(tmp), pg_available())
+    env["code_changed"] = code_changed(env)
     out = {"environment": env, "real": real}
     out_dir = BENCH_DIR / "results"
     out_dir.mkdir(exist_ok=True)

@@ -28,10 +28,14 @@ def _f(value: Any, digits: int = 1) -> str:
 
 
 def _dirty(env: dict[str, Any]) -> str:
-    """What of glaregraph/ was not committed when the run started."""
-    if not env["dirty_files"]:
-        return ""
-    return " + uncommitted changes in " + ", ".join(env.get("dirty_paths") or ["glaregraph/"])
+    """What of glaregraph/ was not committed when the run started, and whether the code changed
+    while it ran."""
+    out = ""
+    if env["dirty_files"]:
+        out += " + uncommitted changes in " + ", ".join(env.get("dirty_paths") or ["glaregraph/"])
+    if env.get("code_changed"):
+        out += f" (**the code changed during the run**: {env['code_changed']})"
+    return out
 
 
 def render_real(real: dict[str, Any], env: dict[str, Any]) -> list[str]:
@@ -126,11 +130,7 @@ def render(r: dict[str, Any]) -> str:
     out += [
         f"Run {env['date']}, {env['cores']} cores ({env['cpu']}), Python {env['python']}, "
         f"commit {env['commit']}"
-        + (
-            f" + {env['dirty_files']} uncommitted files in glaregraph/"
-            if env["dirty_files"]
-            else ""
-        )
+        + _dirty(env)
         + f"; windows {env['window_s']:.0f} s after {env['warmup_s']:.0f} s warm-up, "
         f"(a) x{env['reps']} alternating; total {env.get('runtime_s', 0):.0f} s"
         + (" (BENCH_QUICK)" if env["quick"] else ""),

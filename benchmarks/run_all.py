@@ -174,6 +174,19 @@ def environment() -> dict[str, Any]:
     }
 
 
+def code_changed(env: dict[str, Any]) -> str | None:
+    """The glaregraph code this run started with, if it is no longer what the checkout holds
+    (another engineer committing or editing during the run: servers started later ran other
+    code); None when unchanged."""
+    now = environment()
+    if (now["commit"], now["dirty_paths"]) == (env["commit"], env["dirty_paths"]):
+        return None
+    start = f"{env['commit']} + {env['dirty_paths'] or 'nothing'} uncommitted"
+    end = f"{now['commit']} + {now['dirty_paths'] or 'nothing'} uncommitted"
+    log(f"WARNING: the code changed during the run: {start} at the start, {end} at the end")
+    return f"{start} → {end}"
+
+
 def main() -> int:
     started = time.monotonic()
     results: dict[str, Any] = {
@@ -223,6 +236,7 @@ def main() -> int:
             log(f"== {db}: {CREATES} creates on an empty database through one server")
             results["creates"][db] = creates(db)
     results["environment"]["runtime_s"] = time.monotonic() - started
+    results["environment"]["code_changed"] = code_changed(results["environment"])
     out_dir = BENCH_DIR / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=1, default=str))
