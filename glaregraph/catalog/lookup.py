@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from glaregraph.catalog import listing
+from glaregraph.catalog.authz import Authorizer
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.database.tables import (
@@ -45,42 +47,28 @@ async def find_one(
     related: Collection[str] = (),
 ) -> ArtifactRecord | None:
     """The single lookup of API.md §4: by id, or by name + version (exact, latest, range) or
-    alias. The caller's own project comes first; `latest` then prefers ACTIVE over DRAFTED;
-    then the highest version wins."""
-    conds: list[Any] = [artifacts.c.type_name == t.name, catalog.authz.visible(principal)]
-    prefer_active = id is None and alias is None and version in (None, LATEST)
-    if id is not None:
-        conds.append(artifacts.c.id == id)
-    elif name is None:
+    alias (see `_statement` for the order)."""
+    if id is None and name is None:
         raise BadUserInput("give an id, or a name (with a version or an alias)", field="name")
+    params = {"id": id, "name": name, "alias": alias, "version": None}
+    if id is not None:
+        mode = "id"
+    elif alias is not None:
+        mode = "alias"
+    elif version in (None, LATEST):
+        mode = "latest"
+    elif is_version_range(version):
+        mode = "range"
     else:
-        conds.append(artifacts.c.name == name)
-        if alias is not None:
-            conds.append(
-                artifacts.c.id.in_(
-                    sa.select(aliases.c.artifact_id).where(
-                        aliases.c.type_name == t.name,
-                        aliases.c.name == name,
-                        aliases.c.alias == alias,
-                    )
-                )
-            )
-        elif version is not None and version != LATEST:
-            conds.append(_version_condition(version))
-    own = sa.case((artifacts.c.owner == (principal.project or ""), 0), else_=1)
-    status = (
-        sa.case((artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2)
-        if prefer_active
-        else sa.literal(0)
-    )
-    stmt = (
-        sa.select(artifacts, *(related_values(r) for r in ("tags", *related)))
-        .where(*conds)
-        .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
-        .limit(1)
-    )
+        mode, params["version"] = "exact", _exact_version(version)
+    related = tuple(related)
+    if mode == "range":  # intervals vary with the text: built each time
+        stmt = _statement(catalog.authz, t.name, principal, mode, related)
+        stmt = stmt.where(version_range(artifacts.c.version_key, version or "", "version"))
+    else:  # the same shape again and again: built once, run with new parameters
+        stmt = _cached_statement(catalog.authz, t.name, principal, mode, related)
     async with catalog.db.read() as conn:
-        row = (await conn.execute(stmt)).mappings().first()
+        row = (await conn.execute(stmt, params)).mappings().first()
     if row is None:
         return None
     record = ArtifactRecord.from_row(row)
@@ -88,12 +76,50 @@ async def find_one(
     return record
 
 
-def _version_condition(version: str) -> Any:
-    if is_version_range(version):
-        return version_range(artifacts.c.version_key, version, "version")
-    try:
+def _statement(
+    authz: Authorizer, type_name: str, principal: Principal, mode: str, related: tuple[str, ...]
+) -> Any:
+    """The lookup for one shape; the values asked for are the parameters `id`, `name`,
+    `alias` and `version`. The caller's own project comes first; `latest` then prefers ACTIVE
+    over DRAFTED; then the highest version wins."""
+    conds: list[Any] = [artifacts.c.type_name == type_name, authz.visible(principal)]
+    if mode == "id":
+        conds.append(artifacts.c.id == sa.bindparam("id"))
+    else:
+        conds.append(artifacts.c.name == sa.bindparam("name"))
+    if mode == "alias":
+        conds.append(
+            artifacts.c.id.in_(
+                sa.select(aliases.c.artifact_id).where(
+                    aliases.c.type_name == type_name,
+                    aliases.c.name == sa.bindparam("name"),
+                    aliases.c.alias == sa.bindparam("alias"),
+                )
+            )
+        )
+    elif mode == "exact":
         # the version string itself: 1.0.0+a and 1.0.0+b share a key but are two artifacts
-        return artifacts.c.version == normalize_version(version)
+        conds.append(artifacts.c.version == sa.bindparam("version"))
+    own = sa.case((artifacts.c.owner == (principal.project or ""), 0), else_=1)
+    status = (
+        sa.case((artifacts.c.status == "ACTIVE", 0), (artifacts.c.status == "DRAFTED", 1), else_=2)
+        if mode == "latest"
+        else sa.literal(0)
+    )
+    return (
+        sa.select(artifacts, *(related_values(r) for r in ("tags", *related)))
+        .where(*conds)
+        .order_by(own, status, artifacts.c.version_key.desc(), artifacts.c.id)
+        .limit(1)
+    )
+
+
+_cached_statement = functools.lru_cache(maxsize=4096)(_statement)
+
+
+def _exact_version(version: str) -> str:
+    try:
+        return normalize_version(version)
     except ValueError as exc:
         raise BadUserInput(f"not a version or version range: {exc}", field="version") from exc
 

@@ -7,6 +7,7 @@ need I/O plug in here without touching a resolver.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
@@ -26,11 +27,16 @@ PROTECTED_STATUS = "DEACTIVATED"
 class Authorizer:
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy or Policy()
+        # a predicate is immutable SQL: built once per caller, shared by every statement
+        self._visible = functools.lru_cache(maxsize=1024)(self._build_visible)
 
     # -- visibility ------------------------------------------------------------------------
 
     def visible(self, principal: Principal, table: Any = artifacts) -> ColumnElement[bool]:
         """The artifacts `principal` may see, as a condition on `table`."""
+        return self._visible(principal, table)
+
+    def _build_visible(self, principal: Principal, table: Any) -> ColumnElement[bool]:
         return visibility.to_sql(visibility.rule(principal), table)
 
     def sees(self, principal: Principal, record: Any, shared_with: Collection[str]) -> bool:
