@@ -1,50 +1,85 @@
 """Which related values (aliases, sharedWith) a lookup or a page selects on its artifacts, and
 whether a page's `totalCount` is selected, so that all of it is read in the statement that reads
-the rows instead of one more round trip each."""
+the rows instead of one more round trip each.
+
+Read off the field's syntax tree (fragments followed); parsed documents are cached, so the
+answer is memoized per field node.
+"""
 
 from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 # GraphQL field -> the catalog's name of the related values behind it
 RELATED = {"aliases": "aliases", "sharedWith": "shared_with"}
+_MEMO_SIZE = 4096
+_memo: dict[int, tuple[FieldNode, Any]] = {}  # node kept alive with its answer: ids stay unique
 
 
 def related_of_lookup(info: strawberry.Info) -> tuple[str, ...]:
     """For a field returning artifacts directly (`image(id:)`)."""
-    return _related(_fields(info.selected_fields[0].selections))
+    raw = info._raw_info  # graphql-core's resolve info: the field's node and the fragments
+
+    def answer(node: FieldNode) -> tuple[str, ...]:
+        return _related(_children(node, raw.fragments))
+
+    return _memoized(raw.field_nodes[0], answer)  # type: ignore[no-any-return]
 
 
 def related_of_page(info: strawberry.Info) -> tuple[tuple[str, ...], bool]:
     """For a connection: what `nodes` and `edges { node }` select, and whether the answer
     selects `totalCount`."""
-    chosen: list[SelectedField] = []
-    total = False
-    for field in _fields(info.selected_fields[0].selections):
-        total = total or field.name == "totalCount"
-        if field.name == "nodes":
-            chosen += _fields(field.selections)
-        elif field.name == "edges":
-            for inner in _fields(field.selections):
-                if inner.name == "node":
-                    chosen += _fields(inner.selections)
-    return _related(chosen), total
+    raw = info._raw_info
+    fragments = raw.fragments
+
+    def answer(node: FieldNode) -> tuple[tuple[str, ...], bool]:
+        chosen: list[FieldNode] = []
+        total = False
+        for field in _children(node, fragments):
+            name = field.name.value
+            total = total or name == "totalCount"
+            if name == "nodes":
+                chosen += _children(field, fragments)
+            elif name == "edges":
+                for inner in _children(field, fragments):
+                    if inner.name.value == "node":
+                        chosen += _children(inner, fragments)
+        return _related(chosen), total
+
+    return _memoized(raw.field_nodes[0], answer)  # type: ignore[no-any-return]
 
 
-def _related(fields: list[SelectedField]) -> tuple[str, ...]:
-    names = {f.name for f in fields}
+def _memoized(node: FieldNode, compute: Any) -> Any:
+    found = _memo.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    value = compute(node)
+    _memo[id(node)] = (node, value)
+    return value
+
+
+def _related(fields: list[FieldNode]) -> tuple[str, ...]:
+    names = {f.name.value for f in fields}
     return tuple(value for field, value in RELATED.items() if field in names)
 
 
-def _fields(selections: list[Any]) -> list[SelectedField]:
-    return list(_walk(selections))
+def _children(node: FieldNode, fragments: dict[str, Any]) -> list[FieldNode]:
+    if node.selection_set is None:
+        return []
+    return list(_walk(node.selection_set.selections, fragments))
 
 
-def _walk(selections: list[Any]) -> Iterator[SelectedField]:
+def _walk(selections: Any, fragments: dict[str, Any]) -> Iterator[FieldNode]:
     for selection in selections:
-        if isinstance(selection, SelectedField):
+        if isinstance(selection, FieldNode):
             yield selection
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            yield from _walk(selection.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _walk(selection.selection_set.selections, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _walk(fragment.selection_set.selections, fragments)

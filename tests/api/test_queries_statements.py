@@ -133,3 +133,19 @@ async def test_shares_read_with_the_page_stay_hidden_from_other_projects(gql):
     assert len(nodes) == 5
     assert all(n["sharedWith"] == [] for n in nodes)
     assert sum(n["aliases"] == ["stable"] for n in nodes) == 5
+
+
+async def test_fields_selected_through_fragments_are_read_with_the_page(app, gql):
+    await seed(gql, 3)
+    query = """
+      query { heatTemplates(first: 10) { ...Page } }
+      fragment Page on HeatTemplateConnection { totalCount edges { node { ...Leaf } } }
+      fragment Leaf on HeatTemplate { id ... on HeatTemplate { aliases sharedWith } }
+    """
+    with counting(app) as seen:
+        data = await gql(query)
+    nodes = [e["node"] for e in data["heatTemplates"]["edges"]]
+    assert data["heatTemplates"]["totalCount"] == 3
+    assert sorted(n["aliases"] for n in nodes) == [["stable"]] * 3
+    assert all(n["sharedWith"] == ["p2"] for n in nodes)
+    assert len(seen) == 1
