@@ -3,6 +3,7 @@ auth="static", ...))`, the member's static token, no sockets).
 
     python benchmarks/inprocess_real.py count   URL TOKENS   # statements per get / list request
     python benchmarks/inprocess_real.py profile URL TOKENS   # cProfile of the list request
+    python benchmarks/inprocess_real.py profile URL TOKENS --request get   # ... of a get by id
 
 `count`: SQL statements (`before_cursor_execute`, after one warm-up request) of `heatTemplate(id:)`
 for an artifact of the member's own project that is shared (so `sharedWith` is read) and for a
@@ -116,12 +117,20 @@ async def count(url: str, tokens: Path) -> dict[str, Any]:
     return out
 
 
-async def profile(url: str, tokens: Path, requests: int) -> dict[str, Any]:
+async def profile(url: str, tokens: Path, requests: int, request: str = "list") -> dict[str, Any]:
+    """inprocess.profile of the list request of 50 (`request` "get": of the get by id of the
+    newest artifact the member sees)."""
     app = make_member_app(url, tokens)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         fields = leaf_fields(await _post(http, FIELDS_QUERY))
-    body = json.dumps({"query": real_list_query(fields, 50)}).encode()
+        page = await _post(http, real_list_query(fields, 1))
+    if request == "get":
+        newest = page["data"]["heatTemplates"]["edges"][0]["node"]["id"]
+        doc = {"query": real_get_query(fields), "variables": {"id": newest}}
+    else:
+        doc = {"query": real_list_query(fields, 50)}
+    body = json.dumps(doc).encode()
     headers = tuple((k.encode(), v.encode()) for k, v in AUTH.items())
     return await inprocess.profile(url, requests, app=app, body=body, headers=headers)
 
@@ -132,11 +141,12 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("tokens", type=Path, help="static tokens file with the member's token")
     parser.add_argument("-n", type=int, default=100, help="requests (profile)")
+    parser.add_argument("--request", choices=["list", "get"], default="list", help="(profile)")
     args = parser.parse_args()
     if args.what == "count":
         result = asyncio.run(count(args.url, args.tokens))
     else:
-        result = asyncio.run(profile(args.url, args.tokens, args.n))
+        result = asyncio.run(profile(args.url, args.tokens, args.n, args.request))
     print(json.dumps(result, default=str))
 
 
