@@ -13,10 +13,12 @@ from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.execution.incremental.incremental_executor import IncrementalExecutor
@@ -133,6 +135,27 @@ class FastExecutor(IncrementalExecutor):
             steps.append((name, read, finish))
         return steps
 
+    def complete_iterable_value(
+        self,
+        item_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        items: Any,
+        position_context: Any,
+    ) -> Any:
+        """A list of objects of one concrete type with a fast plan (a page's nodes or edges)
+        is completed in one loop; anything else, or any item that needs it, the standard way."""
+        finish = self._object_finish(item_type, field_details_list)
+        if finish is not None and isinstance(items, list):
+            try:
+                return [finish(item) for item in items]
+            except _Slow:
+                pass
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
     def _object_finish(self, field_type: Any, field_details_list: Any) -> Any:
         """A nested object of a concrete type whose own selection has a fast plan."""
         non_null = isinstance(field_type, GraphQLNonNull)
@@ -176,11 +199,20 @@ def _complete(plan: list[Step], source: Any) -> dict[str, Any]:
     return out
 
 
+def _serializer(leaf_type: Any) -> Callable[[Any], Any]:
+    """The type's serializer; for String and ID, a string is passed as it is (what their
+    serializers return for it) without their checks."""
+    serialize: Callable[[Any], Any] = leaf_type.serialize
+    if leaf_type in (GraphQLString, GraphQLID):
+        return lambda value: value if value.__class__ is str else serialize(value)
+    return serialize
+
+
 def _leaf_finish(field_type: Any) -> Callable[[Any], Any] | None:
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if non_null else field_type
     if is_leaf_type(inner):
-        serialize = inner.serialize
+        serialize = _serializer(inner)
 
         def leaf(value: Any) -> Any:
             if value is None:
@@ -195,7 +227,7 @@ def _leaf_finish(field_type: Any) -> Callable[[Any], Any] | None:
         items_non_null = isinstance(item, GraphQLNonNull)
         item = item.of_type if items_non_null else item
         if is_leaf_type(item):
-            serialize_item = item.serialize
+            serialize_item = _serializer(item)
 
             def leaves(value: Any) -> Any:
                 if value is None:

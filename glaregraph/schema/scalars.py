@@ -12,6 +12,8 @@ _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 
 def _serialize_datetime(value: Any) -> str:
+    if value.__class__ is dt.datetime and value.tzinfo is dt.UTC:
+        return value.isoformat()  # what the database layer hands out: already UTC
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
