@@ -29,7 +29,7 @@ from glaregraph.catalog.versions import MAX_KEY_LENGTH
 DEFAULT_SORT: tuple[tuple[str, bool], ...] = (("created_at", True),)
 MAX_SORT_KEYS = 8  # more keys order nothing further, and each one widens every cursor condition
 # JSON characters one cursor value may take: a string's characters escape to at most 12 each
-# (an astral character becomes two \uXXXX escapes); any other value fits in this many.
+# (an astral character becomes two six-character \u escapes); any other value fits in this many.
 _VALUE_JSON = 64
 _STRING_JSON_PER_CHAR = 12
 _DATA_DATETIME_LENGTH = 64  # the stored form is 32 characters; leave room for other offsets
