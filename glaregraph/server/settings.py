@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -34,6 +34,49 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(20, description="Connections per server process (PostgreSQL).")
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
+    blob_store: Literal["local", "s3"] = Field(
+        "local", description="Where artifact data lives: a local folder or an S3 bucket."
+    )
+    blob_dir: Path = Field(Path("./var/blobs"), description="Folder of the local blob store.")
+    public_url: str | None = Field(
+        None, description="Base URL clients use to reach this server (default http://host:port)."
+    )
+    signing_key: SecretStr | None = Field(
+        None, description="HMAC key of the local store's URLs (default: a file in blob_dir)."
+    )
+    s3_endpoint: str = Field("http://127.0.0.1:9000", description="S3 URL the server uses.")
+    s3_public_endpoint: str | None = Field(
+        None, description="S3 URL clients use for presigned requests (default s3_endpoint)."
+    )
+    s3_access_key: str = Field("", description="S3 access key.")
+    s3_secret_key: SecretStr = Field(SecretStr(""), description="S3 secret key.")
+    s3_bucket: str = Field("glaregraph", description="S3 bucket, created at start if missing.")
+    s3_region: str = Field("us-east-1", description="S3 region (presigning needs no lookup).")
+    upload_part_size: int = Field(
+        8 * 1024 * 1024, description="Part size of multipart uploads, in bytes (at least 5 MiB)."
+    )
+    upload_ttl: int = Field(3600, description="Lifetime of presigned upload URLs, in seconds.")
+    verify_max_bytes: int = Field(
+        10 * 1024**3, description="Largest blob the server hashes when an upload is committed."
+    )
+    import_allow_hosts: Annotated[list[str], NoDecode] = Field(
+        [], description="Hosts blobs may be imported from by URL (comma-separated)."
+    )
+    import_timeout: float = Field(30.0, description="Timeout of one import fetch, in seconds.")
+
+    @field_validator("upload_part_size")
+    @classmethod
+    def _part_size_allowed_by_s3(cls, value: int) -> int:
+        if value < 5 * 1024 * 1024:
+            raise ValueError("upload_part_size must be at least 5 MiB (the S3 minimum)")
+        return value
+
+    @field_validator("import_allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):  # the environment gives "a.example,b.example"
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
 
 class ConfigurationError(Exception):
