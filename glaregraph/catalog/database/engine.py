@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from glaregraph.catalog.database import sqlite_driver
+
 _WRITE = "glaregraph_write"
 _READ = "glaregraph_read"
 
@@ -37,6 +39,8 @@ class Database:
             # above jit_above_cost, and compiling it cost more than the whole scan saved
             # (a 56k-row count: 25 ms without JIT, 50 ms with it). JIT is for analytics.
             kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
+        elif parsed.get_driver_name() == "aiosqlite":
+            kwargs["module"] = sqlite_driver.dbapi()
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
