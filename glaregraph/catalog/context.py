@@ -1,5 +1,5 @@
-"""What every use case is handed: the database, the types, the authorization point, the clock
-and the extension points of the mutation unit of work."""
+"""What every use case is handed: the database, the types, the authorization point, the clock,
+the extension points of the mutation unit of work and the blob store."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from glaregraph.catalog.errors import NotFound
 from glaregraph.catalog.typedef.model import Registry, TypeDef
 
 if TYPE_CHECKING:
+    from glaregraph.catalog.blobs.config import BlobConfig
     from glaregraph.catalog.unit_of_work import ArtifactGuard, CommitHook
 
 
@@ -31,6 +32,8 @@ class Catalog:
     guards: tuple[ArtifactGuard, ...] = ()
     # run inside every mutation's transaction just before it commits (audit, quotas)
     hooks: tuple[CommitHook, ...] = ()
+    # the blob store and transfer settings (None: blob mutations answer STORAGE_UNAVAILABLE)
+    blobs: BlobConfig | None = None
 
     def type(self, name: str) -> TypeDef:
         try:

@@ -202,4 +202,63 @@ blobs = sa.Table(
     sa.Column("storage_key", sa.String(512), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("artifact_id", "field", "key"),
+    sa.Index("ix_blobs_storage_key", "storage_key"),
+)
+
+# Uploads: each one a byte reservation while OPEN (and not past `expires_at`); the slot it
+# fills reads as a SAVING blob meanwhile, and its previous value comes back if it ends any way
+# but completion. At most one OPEN upload per slot.
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("field", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False, server_default=""),
+    sa.Column("project", sa.String(255), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # OPEN COMPLETED ABORTED EXPIRED FAILED
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("part_size", sa.BigInteger(), nullable=False),
+    sa.Column("parts", sa.Integer(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=True),  # as the client declared it
+    sa.Column("content_type", sa.String(255), nullable=True),
+    sa.Column("staging_key", sa.String(512), nullable=False),
+    sa.Column("multipart_id", sa.Text(), nullable=True),
+    sa.Column("blob_id", sa.String(36), nullable=True),  # the value a completion wrote
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_uploads_project_state", "project", "state"),
+    sa.Index("ix_uploads_state_expires_at", "state", "expires_at"),
+    sa.Index(
+        "uq_uploads_open_slot",
+        "artifact_id",
+        "field",
+        "key",
+        unique=True,
+        sqlite_where=sa.text("state = 'OPEN'"),
+        postgresql_where=sa.text("state = 'OPEN'"),
+    ),
+)
+
+# Content stored once per project and sha256, at a content-addressed key. Blob values point at
+# it through `blobs.storage_key`; when none does any more, `unreferenced_since` starts the grace
+# period after which garbage collection marks it DELETING, removes it from the store and drops it.
+stored_objects = sa.Table(
+    "stored_objects",
+    metadata,
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("project", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # LIVE DELETING
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("unreferenced_since", UTCDateTime(), nullable=True),
+    sa.Index("ix_stored_objects_state_unreferenced_since", "state", "unreferenced_since"),
 )
