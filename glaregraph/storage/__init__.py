@@ -1,10 +1,10 @@
 """Blob stores behind one Protocol (S3/MinIO and a local folder); a leaf that knows nothing of
-the catalog. The stores arrive with the blob capability (API.md section 6)."""
+the catalog. The stores arrive with the blob capability (API.md section 6).
+
+The S3 store (glaregraph.storage.s3) and make_store (glaregraph.storage.factory) are not
+imported here: importing this package must not import minio, which the catalog may not use."""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Literal
 
 from glaregraph.storage.base import (
     BlobStore,
@@ -17,7 +17,6 @@ from glaregraph.storage.base import (
     check_key,
 )
 from glaregraph.storage.local import LocalStore
-from glaregraph.storage.s3 import S3Store
 from glaregraph.storage.signing import SignatureInvalid
 
 __all__ = [
@@ -27,42 +26,8 @@ __all__ = [
     "ObjectMissing",
     "PartsInvalid",
     "PresignedRequest",
-    "S3Store",
     "SignatureInvalid",
     "StorageError",
     "TooLarge",
     "check_key",
-    "make_store",
 ]
-
-
-def make_store(
-    kind: Literal["local", "s3"],
-    *,
-    blob_dir: Path,
-    public_url: str,
-    signing_key: bytes | None = None,
-    s3_endpoint: str = "http://127.0.0.1:9000",
-    s3_public_endpoint: str | None = None,
-    s3_access_key: str = "",
-    s3_secret_key: str = "",
-    s3_bucket: str = "glaregraph",
-    s3_region: str = "us-east-1",
-    part_size: int = 8 * 1024 * 1024,
-) -> LocalStore | S3Store:
-    """The store the settings name, not yet opened (call `await store.open()`). The local store
-    without a key uses (or creates) <blob_dir>/.signing-key, shared by every worker."""
-    if kind == "local":
-        key = signing_key or LocalStore.load_or_create_key(blob_dir)
-        return LocalStore(blob_dir, public_url, key)
-    if kind == "s3":
-        return S3Store(
-            s3_endpoint,
-            s3_access_key,
-            s3_secret_key,
-            s3_bucket,
-            region=s3_region,
-            public_endpoint=s3_public_endpoint,
-            part_size=part_size,
-        )
-    raise ValueError(f"unknown blob store {kind!r}")

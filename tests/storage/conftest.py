@@ -18,7 +18,8 @@ from servers import free_port
 from starlette.applications import Starlette
 
 from glaregraph.server.transfer import transfer_routes
-from glaregraph.storage import LocalStore, S3Store
+from glaregraph.storage import LocalStore
+from glaregraph.storage.s3 import S3Store
 
 PART = 5 * 1024 * 1024
 

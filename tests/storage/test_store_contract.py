@@ -1,12 +1,15 @@
 """The same contract for both blob stores: data moves over presigned requests with a plain HTTP
-client, every refused request writes nothing, and the server-side operations agree."""
+client, every refused request writes nothing, and the server-side operations agree. Last, the
+local store's own /transfer/ route rules."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -14,11 +17,14 @@ import pytest
 
 from glaregraph.storage import (
     BlobStore,
+    LocalStore,
     ObjectMissing,
     PartsInvalid,
     PresignedRequest,
     TooLarge,
 )
+from glaregraph.storage.factory import make_store
+from glaregraph.storage.localfiles import TEMP_MARK
 
 MiB = 1024 * 1024
 CTYPE = "application/x-test"
@@ -242,3 +248,75 @@ async def test_put_stream_too_large_keeps_nothing(
 def test_bad_keys_are_refused(store: BlobStore, key: str) -> None:
     with pytest.raises(ValueError, match="key"):
         store.presign_upload(key, 1, None, soon())
+
+
+# -- the local store's own /transfer/ rules ------------------------------------------------
+
+
+async def test_local_head_and_other_paths(local_store: LocalStore, http: httpx.AsyncClient) -> None:
+    await local_store.put_stream("head/x", chunks(300), None, None)
+    url = local_store.presign_download("head/x", soon(), None, "image/png").url
+    head = await http.head(url)
+    assert head.status_code == 200
+    assert (head.headers["content-length"], head.headers["content-type"]) == ("300", "image/png")
+    assert head.content == b""
+    base = url.split("/transfer/")[0]
+    for path in ("/elsewhere", "/transfer/", "/transfer/a//b?x=1"):
+        assert (await http.get(base + path)).status_code in (403, 404), path
+    assert (await http.delete(url)).status_code == 405
+
+
+async def test_local_upload_rules(local_store: LocalStore, http: httpx.AsyncClient) -> None:
+    req = local_store.presign_upload("rules/x", 10, "text/csv", soon())
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"0123456789"
+
+    chunked = await http.put(req.url, headers=req.headers, content=body())  # no Content-Length
+    assert chunked.status_code == 411
+    other_type = await http.put(req.url, headers={"Content-Type": "text/html"}, content=b"0" * 10)
+    assert other_type.status_code == 403
+    assert await local_store.stat("rules/x") is None
+    ok = await http.put(req.url, headers=req.headers, content=b"0123456789")
+    assert ok.status_code == 200
+    assert ok.headers["etag"] == f'"{hashlib.md5(b"0123456789").hexdigest()}"'
+
+
+async def test_local_more_bytes_than_signed(local_store: LocalStore) -> None:
+    # HTTP/1.1 cannot send more than Content-Length, but the store must stop on its own
+    url = local_store.presign_upload("rules/more", 10, None, soon()).url
+    grant = local_store.urls.check("PUT", "rules/more", urlsplit(url).query, datetime.now(UTC))
+    with pytest.raises(TooLarge):
+        await local_store.receive("rules/more", grant, chunks(11, 4))
+    assert await local_store.stat("rules/more") is None
+
+
+def test_local_leaves_no_temp_files(local_store: LocalStore) -> None:
+    # runs after the refusals above (file order): none left a temp file or an upload behind
+    leftovers = [p for p in local_store.root.rglob("*") if TEMP_MARK in p.name]
+    assert leftovers == []
+    assert list((local_store.root / "parts").iterdir()) == []
+
+
+def test_make_store_and_offline_presigning(tmp_path: Path) -> None:
+    local = make_store("local", blob_dir=tmp_path, public_url="http://example.test")
+    assert isinstance(local, LocalStore)
+    assert (tmp_path / ".signing-key").stat().st_size == 32
+    # nothing listens on port 9: presigning must not need the server (explicit region)
+    s3 = make_store(
+        "s3",
+        blob_dir=tmp_path,
+        public_url="http://example.test",
+        s3_endpoint="http://127.0.0.1:9",
+        s3_public_endpoint="https://s3.example.test",
+        s3_access_key="key",
+        s3_secret_key="secretsecret",
+    )
+    started = time.monotonic()
+    upload = s3.presign_upload("uploads/x", 5, "text/plain", soon())
+    download = s3.presign_download("uploads/x", soon(), "x.txt", None)
+    assert time.monotonic() - started < 0.5
+    assert upload.url == "https://s3.example.test/glaregraph"
+    assert upload.fields is not None
+    assert upload.fields["key"] == "uploads/x"
+    assert download.url.startswith("https://s3.example.test/glaregraph/uploads/x?")
