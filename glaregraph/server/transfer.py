@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -48,7 +48,7 @@ async def _receive(store: LocalStore, key: str, grant: Grant, request: Request) 
         etag = await store.receive(key, grant, request.stream())
     except TooLarge:
         return PlainTextResponse("more bytes than signed", 413)
-    except IncompleteBody:
+    except (IncompleteBody, ClientDisconnect):  # nothing was kept either way
         return PlainTextResponse("fewer bytes than signed", 400)
     except (ObjectMissing, PartsInvalid):  # the multipart upload does not exist (any more)
         return PlainTextResponse("no such upload", 404)
