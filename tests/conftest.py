@@ -4,7 +4,9 @@ real ASGI app with static tokens, and a small GraphQL client."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +57,35 @@ async def migrated(database_url: str) -> AsyncIterator[str]:
     await db.dispose()
 
 
+# The local blob store of every test app; its signed URLs name the ASGI test client's host, so
+# tests send presigned requests through that same client.
+BLOB_DIR = Path(tempfile.mkdtemp(prefix="glaregraph-test-blobs-"))
+PUBLIC_URL = "http://test"
+
+
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "auth": "static",
         "static_tokens": FIXTURES / "tokens.yaml",
+        "local_storage_dir": BLOB_DIR,
+        "public_url": PUBLIC_URL,
+        "signing_key": "test-signing-key",
         **overrides,
     }
     return Settings(**values)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_blob_dir() -> Iterator[None]:
+    yield
+    shutil.rmtree(BLOB_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 async def app(migrated: str) -> AsyncIterator[Starlette]:
     application = create_app(make_settings(migrated))
+    await application.state.catalog.blobs.store.open()  # what the lifespan does when served
     yield application
     await application.state.catalog.db.dispose()
 
@@ -75,6 +93,7 @@ async def app(migrated: str) -> AsyncIterator[Starlette]:
 @pytest.fixture(scope="session")
 async def sample_app(migrated: str) -> AsyncIterator[Starlette]:
     application = create_app(make_settings(migrated, types=SAMPLE_TYPES))
+    await application.state.catalog.blobs.store.open()
     yield application
     await application.state.catalog.db.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -20,6 +21,7 @@ from glaregraph.catalog.database.tables import (
     artifacts,
     blobs,
     edges,
+    uploads,
 )
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Principal
@@ -169,16 +171,42 @@ async def links_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]
     return [out.get(i, []) for i in ids]
 
 
-async def blobs_of(db: Database, ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-    stmt = (
-        sa.select(blobs)
-        .where(blobs.c.artifact_id.in_(set(ids)))
-        .order_by(blobs.c.field, blobs.c.key)
+async def blobs_of(
+    db: Database, ids: Sequence[str], now: dt.datetime
+) -> list[list[dict[str, Any]]]:
+    """Each artifact's blob slots in field and key order: a slot with an open upload reads as
+    SAVING (its stored value, if any, comes back should the upload end otherwise)."""
+    wanted = set(ids)
+    open_upload = sa.and_(uploads.c.state == "OPEN", uploads.c.expires_at > now)
+    shadowed = sa.exists().where(
+        open_upload,
+        uploads.c.artifact_id == blobs.c.artifact_id,
+        uploads.c.field == blobs.c.field,
+        uploads.c.key == blobs.c.key,
     )
+    stored = sa.select(blobs).where(blobs.c.artifact_id.in_(wanted), ~shadowed)
+    saving = sa.select(
+        uploads.c.id,
+        uploads.c.artifact_id,
+        uploads.c.field,
+        uploads.c.key,
+        sa.literal("SAVING").label("status"),
+        uploads.c.size,
+        uploads.c.sha256,
+        sa.false().label("verified"),
+        uploads.c.content_type,
+        sa.false().label("external"),
+        sa.null().label("url"),
+        sa.null().label("storage_key"),
+        uploads.c.created_at,
+    ).where(uploads.c.artifact_id.in_(wanted), open_upload)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     async with db.read() as conn:
-        for row in (await conn.execute(stmt)).mappings():
-            out[row["artifact_id"]].append(dict(row))
+        for stmt in (stored, saving):
+            for row in (await conn.execute(stmt)).mappings():
+                out[row["artifact_id"]].append(dict(row))
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["field"], r["key"]))
     return [out.get(i, []) for i in ids]
 
 

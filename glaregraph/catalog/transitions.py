@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
+from glaregraph.catalog.blobs import values as blob_values
+from glaregraph.catalog.blobs.slots import refuse_saving
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import aliases, artifact_shares, artifact_tags, blobs, edges
 from glaregraph.catalog.errors import ActivationIncomplete, BadUserInput, Conflict
@@ -104,13 +106,14 @@ async def delete(
         record = await uow.artifact(artifact_id, "delete", expected_revision)
         if record.visibility == lifecycle.PUBLIC:
             await catalog.authz.check(caller.principal, "delete_public", record)
-        await _refuse_saving(uow.conn, record.id, "delete")
+        await refuse_saving(uow.conn, record.id, "delete", uow.now)
         for table, column in (
             (edges, edges.c.source_id),
             (aliases, aliases.c.artifact_id),
             (artifact_tags, artifact_tags.c.artifact_id),
         ):
             await uow.conn.execute(sa.delete(table).where(column == record.id))
+        await blob_values.clear_artifact(uow.conn, record.id, uow.now)  # its content is released
         await uow.save(record, status=lifecycle.DELETED)
     return record.id
 
@@ -119,7 +122,7 @@ async def _check_activation(
     conn: AsyncConnection, catalog: Catalog, record: ArtifactRecord
 ) -> None:
     t = catalog.type(record.type_name)
-    await _refuse_saving(conn, record.id, "activate")
+    await refuse_saving(conn, record.id, "activate", catalog.clock())
     required = [f for f in t.fields if f.required_on_activate]
     if not required:
         return
@@ -146,13 +149,3 @@ async def _check_activation(
     ]
     if missing:
         raise ActivationIncomplete(missing)
-
-
-async def _refuse_saving(conn: AsyncConnection, artifact_id: str, action: str) -> None:
-    saving = await conn.scalar(
-        sa.select(blobs.c.id)
-        .where(blobs.c.artifact_id == artifact_id, blobs.c.status == "SAVING")
-        .limit(1)
-    )
-    if saving is not None:
-        raise Conflict(f"cannot {action} while a blob is being uploaded")

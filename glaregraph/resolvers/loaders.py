@@ -40,7 +40,7 @@ class Loaders:
             return await lookup.links_into(catalog, principal, ids)
 
         async def blobs(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
-            return await lookup.blobs_of(db, ids)
+            return await lookup.blobs_of(db, ids, catalog.clock())
 
         self.artifact: DataLoader[str, ArtifactRecord | None] = _loader(visible)
         self.tags: DataLoader[str, list[str]] = _loader(tags)

@@ -58,7 +58,8 @@ class Artifact:
     @strawberry.field(description="Every blob value of the artifact, in field order.")
     async def blobs(self, info: strawberry.Info) -> list[Blob]:
         rows = await info.context.loaders.blobs.load(_rec(self).id)
-        return [blob_from_row(r) for r in rows if r["status"] in ("SAVING", "ACTIVE")]
+        record = _rec(self)
+        return [blob_from_row(r, record) for r in rows if r["status"] in ("SAVING", "ACTIVE")]
 
     @strawberry.field(description="Direct upstream lineage that the caller may see.")
     async def derived_from(self, info: strawberry.Info) -> list["Artifact"]:

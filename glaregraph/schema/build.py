@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import create_type
 
 from glaregraph.catalog.typedef.model import Registry
-from glaregraph.schema import inputgen, rootcommon, rootgen, typegen
+from glaregraph.schema import blobs, inputgen, rootcommon, rootgen, typegen
 from glaregraph.schema.artifact import Artifact
 from glaregraph.schema.fastpath import install_fast_resolvers
 from glaregraph.schema.scalars import SCALAR_MAP
@@ -45,6 +45,7 @@ def build_schema(registry: Registry) -> strawberry.Schema:
         queries += q
         mutations += m
     mutations += rootcommon.mutation_fields()
+    mutations += blobs.mutation_fields()
     query = create_type("Query", queries, description="Reading the catalog.")
     mutation = create_type("Mutation", mutations, description="Changing the catalog.")
     schema = strawberry.Schema(

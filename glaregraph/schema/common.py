@@ -2,7 +2,7 @@
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -95,6 +95,27 @@ class ArtifactTypeInfo:
     )
 
 
+@strawberry.type(name="PresignedRequest", description="An HTTP request a client may send as is.")
+class PresignedRequestType:
+    url: str = strawberry.field(description="Where to send it.")
+    method: str = strawberry.field(description="GET, PUT or POST.")
+    headers: JSON = strawberry.field(description="Headers to send, exactly these.")
+    fields: JSON | None = strawberry.field(
+        description="POST only: form fields to send (all of them), then the bytes as `file`."
+    )
+    expires_at: dt.datetime = strawberry.field(description="The request is refused after this.")
+
+
+def presigned(request: Any) -> PresignedRequestType:
+    return PresignedRequestType(
+        url=request.url,
+        method=request.method,
+        headers=request.headers,
+        fields=request.fields,
+        expires_at=request.expires_at,
+    )
+
+
 @strawberry.type(description="A binary value of an artifact field (or of a folder entry).")
 class Blob:
     field: str = strawberry.field(description="Field the blob belongs to.")
@@ -107,6 +128,24 @@ class Blob:
     external: bool = strawberry.field(description="Data lives at an external URL.")
     url: str | None = strawberry.field(description="External location, if external.")
     created_at: dt.datetime = strawberry.field(description="When the value was set.")
+    row: strawberry.Private[dict[str, Any]]
+    artifact: strawberry.Private[Any]  # the record it belongs to
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="A presigned GET of the content: null unless ACTIVE and the caller may "
+        "download it (never while the artifact is DEACTIVATED, admins excepted)."
+    )
+    async def download_url(
+        self,
+        info: strawberry.Info,
+        expires_in: Annotated[
+            int, strawberry.argument(description="Seconds the URL stays valid (1-604800).")
+        ] = 300,
+    ) -> PresignedRequestType | None:
+        from glaregraph.resolvers import blobs as resolve_blobs
+
+        found = await resolve_blobs.download(info.context, self.artifact, self.row, expires_in)
+        return None if found is None else presigned(found)
 
 
 @strawberry.input(description="One entry of a link_dict value.")
@@ -115,8 +154,10 @@ class LinkEntryInput:
     id: strawberry.ID = strawberry.field(description="Id of the linked artifact.")
 
 
-def blob_from_row(row: dict[str, Any]) -> Blob:
+def blob_from_row(row: dict[str, Any], artifact: Any) -> Blob:
     return Blob(
+        row=row,
+        artifact=artifact,
         field=row["field"],
         key=row["key"] or None,
         status=BlobStatus(row["status"]),

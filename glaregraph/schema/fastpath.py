@@ -127,9 +127,7 @@ class FastExecutor(IncrementalExecutor):
             read = getattr(field, READER, None)
             if field is None or read is None:
                 return None
-            finish = _leaf_finish(field.type) or self._object_finish(
-                field.type, field_details_list
-            )
+            finish = _leaf_finish(field.type) or self._object_finish(field.type, field_details_list)
             if finish is None:
                 return None
             steps.append((name, read, finish))

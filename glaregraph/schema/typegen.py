@@ -130,7 +130,7 @@ def _blob_field(f: FieldDef) -> Any:
     async def rows(root: Any, info: strawberry.Info) -> list[Blob]:
         found = await info.context.loaders.blobs.load(root.id)
         return [
-            blob_from_row(r)
+            blob_from_row(r, root)
             for r in found
             if r["field"] == f.name and r["status"] in ("SAVING", "ACTIVE")
         ]

@@ -22,9 +22,12 @@ from glaregraph.schema.build import build_schema, print_sdl
 from glaregraph.schema.executor import Executor
 from glaregraph.schema.limits import Limits
 from glaregraph.server.auth import make_authenticator
+from glaregraph.server.blobstore import blob_config
 from glaregraph.server.graphiql import graphiql_routes
 from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
 from glaregraph.server.settings import Settings
+from glaregraph.server.transfer import transfer_routes
+from glaregraph.storage import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,8 @@ def create_app(settings: Settings) -> Starlette:
     registry = load_registry(settings.types)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     authz = Authorizer(Policy.from_file(settings.policy))
-    catalog = Catalog(db=db, registry=registry, authz=authz)
+    blobs = blob_config(settings)
+    catalog = Catalog(db=db, registry=registry, authz=authz, blobs=blobs)
     schema = build_schema(registry)
     sdl = print_sdl(schema)
     limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)
@@ -71,9 +75,11 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # The schema and everything built at start live as long as the process: keep them out
         # of the collector's generations so collections stay short under load.
+        await blobs.store.open()  # the S3 bucket is created if it is missing
         gc.collect()
         gc.freeze()
         yield
+        await blobs.store.close()
         await db.dispose()
 
     app = Starlette(
@@ -84,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *graphiql_routes(),
+            *(transfer_routes(blobs.store) if isinstance(blobs.store, LocalStore) else []),
         ],
         lifespan=lifespan,
     )

@@ -34,17 +34,22 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(20, description="Connections per server process (PostgreSQL).")
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
-    blob_store: Literal["local", "s3"] = Field(
+    storage: Literal["local", "s3"] = Field(
         "local", description="Where artifact data lives: a local folder or an S3 bucket."
     )
-    blob_dir: Path = Field(Path("./var/blobs"), description="Folder of the local blob store.")
+    local_storage_dir: Path = Field(
+        Path("./var/blobs"), description="Folder of the local blob store."
+    )
     public_url: str | None = Field(
         None, description="Base URL clients use to reach this server (default http://host:port)."
     )
     signing_key: SecretStr | None = Field(
-        None, description="HMAC key of the local store's URLs (default: a file in blob_dir)."
+        None, description="HMAC key of the local store's URLs (default: a file in its folder)."
     )
-    s3_endpoint: str = Field("http://127.0.0.1:9000", description="S3 URL the server uses.")
+    s3_endpoint: str = Field(
+        "http://127.0.0.1:9000", description="S3 endpoint the server uses (host:port or URL)."
+    )
+    s3_secure: bool = Field(False, description="Use https for an S3 endpoint given as host:port.")
     s3_public_endpoint: str | None = Field(
         None, description="S3 URL clients use for presigned requests (default s3_endpoint)."
     )
@@ -63,6 +68,12 @@ class Settings(BaseSettings):
         [], description="Hosts blobs may be imported from by URL (comma-separated)."
     )
     import_timeout: float = Field(30.0, description="Timeout of one import fetch, in seconds.")
+    blob_gc_grace: int = Field(
+        3600, description="Seconds unreferenced content is kept before garbage collection."
+    )
+    gc_interval: int = Field(
+        0, description="`serve` collects garbage every this many seconds (0: only `glaregraph gc`)."
+    )
 
     @field_validator("upload_part_size")
     @classmethod

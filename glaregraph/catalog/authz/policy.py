@@ -31,6 +31,7 @@ DEFAULT_RULES: dict[str, str] = {
     "edit_tag_taxonomy": "admin",
     "set_quota": "admin",
     "force_unlock": "admin",
+    "download": "any",  # fetch blob content of an artifact the caller can see
 }
 
 

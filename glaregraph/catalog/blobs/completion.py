@@ -69,7 +69,7 @@ async def complete(
         row = await _commit(catalog, caller, upload, content)
     except BaseException:
         if copied:
-            await _adopt(catalog, content)
+            await adopt(catalog, content)
         raise
     await store_calls.tidy(store.delete(upload.staging_key), upload.staging_key)
     return row
@@ -118,7 +118,7 @@ async def _place(catalog: Catalog, staging: str, target: str) -> bool:
     return True
 
 
-async def _adopt(catalog: Catalog, content: values.Content) -> None:
+async def adopt(catalog: Catalog, content: values.Content) -> None:
     """A copy whose completion failed: keep it as unreferenced content, which garbage
     collection removes after the grace period (it may be shared by now; never delete it
     here). Content under a unique key is nobody else's: it goes at once."""

@@ -79,8 +79,13 @@ async def put(
         "field": slot.field.name,
         "key": slot.key,
         "status": "ACTIVE",
+        "size": None,
+        "sha256": None,
         "verified": False,
+        "content_type": None,
         "external": False,
+        "url": None,
+        "storage_key": None,
         "created_at": now,
         **columns,
     }

@@ -48,9 +48,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.create_index("ix_uploads_project_state", ["project", "state"], unique=False)
-        batch_op.create_index(
-            "ix_uploads_state_expires_at", ["state", "expires_at"], unique=False
-        )
+        batch_op.create_index("ix_uploads_state_expires_at", ["state", "expires_at"], unique=False)
         batch_op.create_index(
             "uq_uploads_open_slot",
             ["artifact_id", "field", "key"],
