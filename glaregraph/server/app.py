@@ -25,6 +25,7 @@ from glaregraph.server.auth import make_authenticator
 from glaregraph.server.blobstore import blob_config
 from glaregraph.server.graphiql import graphiql_routes
 from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
+from glaregraph.server.maintenance import periodic_gc
 from glaregraph.server.settings import Settings
 from glaregraph.server.transfer import transfer_routes
 from glaregraph.storage import LocalStore
@@ -78,7 +79,8 @@ def create_app(settings: Settings) -> Starlette:
         await blobs.store.open()  # the S3 bucket is created if it is missing
         gc.collect()
         gc.freeze()
-        yield
+        async with periodic_gc(catalog, settings.gc_interval):
+            yield
         await blobs.store.close()
         await db.dispose()
 

@@ -1,9 +1,10 @@
-"""The `glaregraph` command: serve, db upgrade/downgrade/current, types check, schema print."""
+"""The `glaregraph` command: serve, db upgrade/downgrade/current, gc, types check, schema print."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     types_sub = types.add_subparsers(dest="types_command", required=True)
     check = types_sub.add_parser("check", help="check a type definition file or folder")
     check.add_argument("path", type=Path)
+    sub.add_parser(
+        "gc", help="end expired uploads, remove their data and content no blob uses any more"
+    )
     schema = sub.add_parser("schema", help="the GraphQL schema")
     schema_sub = schema.add_subparsers(dest="schema_command", required=True)
     schema_sub.add_parser("print", help="print the SDL for the configured types")
@@ -56,6 +60,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "db":
         return _db(args, settings)
+    if args.command == "gc":
+        from glaregraph.server.maintenance import run_gc
+
+        print(json.dumps(asyncio.run(run_gc(settings))))
+        return 0
     return _serve(args, settings)
 
 
