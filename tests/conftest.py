@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from s3gateway import Gateway, start_gateway
 from starlette.applications import Starlette
 
 from glaregraph import migrations
@@ -74,6 +75,14 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def s3_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """A real S3-compatible server (juicefs gateway), started once when a test first asks."""
+    gateway = start_gateway(tmp_path_factory.mktemp("s3"))
+    yield gateway
+    gateway.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

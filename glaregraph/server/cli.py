@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _ensure_sqlite_dir(settings.database_url)
     migrations.upgrade(settings.database_url)
     asyncio.run(_ensure_indexes(settings))
+    # workers build their settings from the environment: let them see where they listen (the
+    # local store's URLs default to it)
+    os.environ["CATALOG_HOST"], os.environ["CATALOG_PORT"] = host, str(port)
     uvicorn.run(
         "glaregraph.server.app:app_from_env",
         factory=True,

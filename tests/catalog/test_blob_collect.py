@@ -49,12 +49,16 @@ class PausingStore(LocalStore):
 
 
 @pytest.fixture
-async def setup(migrated: str, tmp_path: Path) -> AsyncIterator[tuple[Catalog, Clock, PausingStore]]:
+async def setup(
+    migrated: str, tmp_path: Path
+) -> AsyncIterator[tuple[Catalog, Clock, PausingStore]]:
     db = Database(migrated)
     store = PausingStore(tmp_path)
     await store.open()
     clock = Clock()
-    blobs = BlobConfig(store=store, upload_ttl=dt.timedelta(hours=1), gc_grace=dt.timedelta(hours=1))
+    blobs = BlobConfig(
+        store=store, upload_ttl=dt.timedelta(hours=1), gc_grace=dt.timedelta(hours=1)
+    )
     yield Catalog(db=db, registry=load_registry(), clock=clock, blobs=blobs), clock, store
     await db.dispose()
 

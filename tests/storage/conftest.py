@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from s3gateway import Gateway, start_gateway
+from s3gateway import Gateway
 from servers import free_port
 from starlette.applications import Starlette
 
@@ -22,13 +22,6 @@ from glaregraph.storage import LocalStore
 from glaregraph.storage.s3 import S3Store
 
 PART = 5 * 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def s3_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    gateway = start_gateway(tmp_path_factory.mktemp("s3"))
-    yield gateway
-    gateway.stop()
 
 
 @pytest.fixture(scope="session")
