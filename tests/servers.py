@@ -8,9 +8,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,3 +64,24 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], log_path: Path) -> Non
         except httpx.HTTPError:
             time.sleep(0.2)
     pytest.fail(log_path.read_text())
+
+
+@contextlib.contextmanager
+def in_thread(app: Any, port: int | None = None) -> Iterator[int]:
+    """Serve an ASGI app with uvicorn in a thread of this process; yields its port."""
+    import uvicorn
+
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="test-http-server")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.started, "the test HTTP server did not start"
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -4,17 +4,14 @@ Both are reached by presigned URLs over real HTTP with a plain httpx client."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from s3gateway import Gateway
-from servers import free_port
+from servers import free_port, in_thread
 from starlette.applications import Starlette
 
 from glaregraph.server.transfer import transfer_routes
@@ -30,17 +27,8 @@ def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore
     root, port = tmp_path_factory.mktemp("blobs"), free_port()
     store = LocalStore(root, f"http://127.0.0.1:{port}", LocalStore.load_or_create_key(root))
     app = Starlette(routes=transfer_routes(store))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="transfer-server")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the transfer server did not start"
-    yield store
-    server.should_exit = True
-    thread.join(10)
+    with in_thread(app, port):
+        yield store
 
 
 @pytest.fixture(scope="session")

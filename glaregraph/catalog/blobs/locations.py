@@ -114,17 +114,17 @@ async def import_from(
     project = record.owner
     staging = keys.staging(str(uuid.uuid4()))
     size, digest, source_type = await _stream(catalog, source_url, staging, limit, content_type)
+    copied = False
     try:
         if sha256 is not None and sha256 != digest:
             raise BadUserInput("the source does not match the given sha256", field="input.sha256")
         target = keys.content(project, digest)
-        copied = False
+        content = values.Content(target, project, size, digest, True, content_type or source_type)
         async with catalog.db.read() as conn:
             live = await values.is_live(conn, target)
         if not live:
             await store_calls.call(config.store.copy(staging, target))
             copied = True
-        content = values.Content(target, project, size, digest, True, content_type or source_type)
         async with unit_of_work(catalog, caller, "blobImport") as uow:
             record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
             await check_size(uow.conn, slot, size, uow.now)
