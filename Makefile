@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench bench-real bench-creates schema clean
+.PHONY: install run test lint bench bench-real bench-creates bench-blobs schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench-real: install  ## only the real-caller scenario (member, every field); BEN
 bench-creates: install  ## creates/s as the catalog grows: one server on an empty database
 	$(BIN)/python benchmarks/creates.py --dialect pg
 	$(BIN)/python benchmarks/creates.py --dialect sqlite
+
+bench-blobs: install  ## blobs over presigned URLs (juicefs S3 gateway); BENCH_QUICK=1 for short
+	$(BIN)/python benchmarks/blobs.py
 
 schema: install  ## refresh the committed SDL of the test type set
 	CATALOG_TYPES=tests/fixtures/types $(BIN)/glaregraph schema print > tests/fixtures/schema.graphql

