@@ -142,6 +142,9 @@ def mutation_fields() -> list[Any]:
             expected_revision=expected_revision,
         )
 
+    blob_upload_start.__annotations__["input"] = arg(BlobUploadInput, "What to upload, and where.")
+    blob_set_location.__annotations__["input"] = arg(BlobLocationInput, "The location to set.")
+    blob_import.__annotations__["input"] = arg(BlobImportInput, "The source to copy from.")
     blob_upload_complete.__annotations__["upload_id"] = arg(ID, "The upload.")
     blob_upload_complete.__annotations__["parts"] = arg(
         Optional[list[CompletedPartInput]], "Every part of a multipart upload; none otherwise."

@@ -139,12 +139,13 @@ class Blob:
         self,
         info: strawberry.Info,
         expires_in: Annotated[
-            int, strawberry.argument(description="Seconds the URL stays valid (1-604800).")
+            int | None, strawberry.argument(description="Seconds the URL stays valid (1-604800).")
         ] = 300,
     ) -> PresignedRequestType | None:
         from glaregraph.resolvers import blobs as resolve_blobs
 
-        found = await resolve_blobs.download(info.context, self.artifact, self.row, expires_in)
+        seconds = 300 if expires_in is None else expires_in
+        found = await resolve_blobs.download(info.context, self.artifact, self.row, seconds)
         return None if found is None else presigned(found)
 
 
