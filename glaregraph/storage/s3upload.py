@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import io
 from collections.abc import AsyncIterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from glaregraph.storage.base import TooLarge
 
@@ -34,9 +34,13 @@ async def put_stream(
             buffer += chunk
             # only strictly more than a part is sent on: the last piece is never empty
             while len(buffer) > store.part_size:
-                await upload.send(bytes(buffer[: store.part_size]))
-                del buffer[: store.part_size]
-        await upload.finish(bytes(buffer))
+                # the part is sent from the buffer itself (only the short tail is copied), so
+                # one part, not three, is in memory at a time
+                piece, buffer = buffer, buffer[store.part_size :]
+                del piece[store.part_size :]
+                await upload.send(piece)
+                del piece
+        await upload.finish(buffer)
     except BaseException:
         await asyncio.shield(upload.abort())  # also when cancelled: leave no parts behind
         raise
@@ -51,19 +55,20 @@ class _Pieces:
         self._id: str | None = None
         self._parts: list[tuple[int, str]] = []
 
-    async def send(self, data: bytes) -> None:
+    async def send(self, data: bytearray) -> None:
         if self._id is None:
             self._id = await self._store.multipart_create(self._key, self._type)
         number = len(self._parts) + 1
         etag = await self._store.run(self._part, self._id, data, number)
         self._parts.append((number, etag))
 
-    def _part(self, upload_id: str, data: bytes, number: int) -> str:
+    def _part(self, upload_id: str, data: bytearray, number: int) -> str:
         self._digest.update(data)  # here, off the event loop, in stream order
         client = self._store.client
-        return client._upload_part(self._store.bucket, self._key, data, None, upload_id, number)
+        body = cast(bytes, data)  # the SDK only reads it as a buffer: no copy to bytes needed
+        return client._upload_part(self._store.bucket, self._key, body, None, upload_id, number)
 
-    async def finish(self, data: bytes) -> None:
+    async def finish(self, data: bytearray) -> None:
         if self._id is None:
             await self._store.run(self._single, data)
             return
@@ -71,7 +76,7 @@ class _Pieces:
         await self._store.multipart_complete(self._key, self._id, self._parts)
         self._id = None
 
-    def _single(self, data: bytes) -> None:
+    def _single(self, data: bytearray) -> None:
         self._digest.update(data)
         client = self._store.client
         client.put_object(self._store.bucket, self._key, io.BytesIO(data), len(data), self._type)
@@ -80,3 +85,4 @@ class _Pieces:
         if self._id is not None:
             await self._store.multipart_abort(self._key, self._id)
             self._id = None
+
