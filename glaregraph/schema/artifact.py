@@ -8,7 +8,15 @@ import strawberry
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import to_pascal
 from glaregraph.resolvers import artifacts as resolve
-from glaregraph.schema.common import ArtifactStatus, Blob, LinkDirection, Visibility, blob_from_row
+from glaregraph.resolvers import graph as resolve_graph
+from glaregraph.schema.common import (
+    ArtifactStatus,
+    Blob,
+    LineageDirection,
+    LinkDirection,
+    Visibility,
+    blob_from_row,
+)
 from glaregraph.schema.scalars import JSON
 
 
@@ -88,6 +96,67 @@ class Artifact:
             )
             for e, other, rec in rows
         ]
+
+    @strawberry.field(
+        description="Multi-hop lineage: artifacts reached through links, each once at its "
+        "shortest distance; those the caller may not see are neither returned nor crossed."
+    )
+    async def lineage(
+        self,
+        info: strawberry.Info,
+        direction: Annotated[
+            LineageDirection, _arg("UPSTREAM, DOWNSTREAM or BOTH.")
+        ] = LineageDirection.UPSTREAM,
+        depth: Annotated[int, _arg("Most links from the root (1-20).")] = 3,
+        relations: Annotated[
+            list[str] | None, _arg("Only these relations (link field names, 'derived_from').")
+        ] = None,
+        type_names: Annotated[
+            list[str] | None, _arg("Only enter artifacts of these types.")
+        ] = None,
+        first: Annotated[int, _arg("Most artifacts returned (0-10000), nearest first.")] = 100,
+    ) -> "LineageGraph":
+        found = await resolve_graph.lineage(
+            info.context, _rec(self), direction.value, depth, relations, type_names, first
+        )
+        return LineageGraph(
+            root=found.root,
+            nodes=[LineageNode(artifact=r, depth=d) for r, d in found.nodes],
+            edges=[
+                LineageEdge(
+                    from_id=strawberry.ID(e.from_id),
+                    to_id=strawberry.ID(e.to_id),
+                    relation=e.relation,
+                )
+                for e in found.edges
+            ],
+            truncated=found.truncated,
+            hidden_count=found.hidden_count,
+        )
+
+
+@strawberry.type(description="An artifact reached by a lineage walk.")
+class LineageNode:
+    artifact: Artifact = strawberry.field(description="The artifact.")
+    depth: int = strawberry.field(description="Links between it and the root (shortest).")
+
+
+@strawberry.type(description="A link a lineage walk crossed, in link direction.")
+class LineageEdge:
+    from_id: strawberry.ID = strawberry.field(description="The artifact holding the link.")
+    to_id: strawberry.ID = strawberry.field(description="The artifact it points at.")
+    relation: str = strawberry.field(description="Link field name, or 'derived_from'.")
+
+
+@strawberry.type(description="Lineage of one artifact: nodes and edges a frontend can draw.")
+class LineageGraph:
+    root: Artifact = strawberry.field(description="The artifact the walk started from.")
+    nodes: list[LineageNode] = strawberry.field(description="Reached artifacts, nearest first.")
+    edges: list[LineageEdge] = strawberry.field(description="Links crossed between them.")
+    truncated: bool = strawberry.field(description="`first` left out reached artifacts.")
+    hidden_count: int = strawberry.field(
+        description="Distinct artifacts next to the walk that the caller may not see."
+    )
 
 
 @strawberry.type(description="One link between two artifacts, seen from one end.")

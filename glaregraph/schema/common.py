@@ -35,6 +35,17 @@ class SortDirection(enum.Enum):
     DESC = strawberry.enum_value("DESC", description="Largest first (nulls first).")
 
 
+@strawberry.enum(description="Which way lineage is walked.")
+class LineageDirection(enum.Enum):
+    UPSTREAM = strawberry.enum_value(
+        "UPSTREAM", description="Along the links artifacts hold: what it was built from."
+    )
+    DOWNSTREAM = strawberry.enum_value(
+        "DOWNSTREAM", description="Against them: what was built from it."
+    )
+    BOTH = strawberry.enum_value("BOTH", description="Both walks (siblings are not reached).")
+
+
 @strawberry.enum(description="Which links to list: held by this artifact, pointing at it, or both.")
 class LinkDirection(enum.Enum):
     OUT = strawberry.enum_value("OUT", description="Links this artifact holds.")

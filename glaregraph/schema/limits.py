@@ -1,8 +1,9 @@
 """Query limits checked before anything runs: selection depth, aliases and estimated cost.
 
-Cost: every field costs 1; a field with a `first`/`last` argument (a page) multiplies its
-children by that size (the default page size when absent or null) and one with `depth` by the
-depth.
+Cost: every field costs 1; a field with a `first`/`last` argument (a page, a lineage graph)
+multiplies its per-item selections (`edges`, `nodes`) by that size (the default page size when
+absent or null); `totalCount`, `pageInfo` and the rest cost 1. Size arguments out of bounds are
+BAD_USER_INPUT before any cost is weighed.
 """
 
 from dataclasses import dataclass
@@ -18,8 +19,16 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from glaregraph.catalog.errors import QueryTooComplex
-from glaregraph.catalog.listing import DEFAULT_PAGE
+from glaregraph.catalog.errors import BadUserInput, QueryTooComplex
+from glaregraph.catalog.graph.lineage import DEFAULT_FIRST as DEFAULT_LINEAGE_FIRST
+from glaregraph.catalog.graph.lineage import MAX_DEPTH, MAX_FIRST
+from glaregraph.catalog.listing import DEFAULT_PAGE, MAX_PAGE
+
+ITEM_FIELDS = frozenset({"edges", "nodes"})
+PAGE_BOUNDS = {"first": (0, MAX_PAGE), "last": (0, MAX_PAGE)}
+# fields whose size arguments have bounds of their own
+BOUNDS = {"lineage": {"first": (0, MAX_FIRST), "depth": (1, MAX_DEPTH)}}
+DEFAULT_FIRST = {"lineage": DEFAULT_LINEAGE_FIRST}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +74,10 @@ def _walk(
     depth: int,
     m: Measure,
     seen: frozenset[str],
+    items: int = 1,
 ) -> int:
+    """Cost of a selection set; `items` multiplies its per-item fields (`edges`, `nodes`):
+    a page's `totalCount` and `pageInfo` cost 1 whatever its size."""
     if selection_set is None:
         return 0
     total = 0
@@ -74,35 +86,50 @@ def _walk(
             if sel.alias is not None:
                 m.aliases += 1
             m.depth = max(m.depth, depth)
-            children = _walk(sel.selection_set, fragments, variables, depth + 1, m, seen)
-            total += 1 + _multiplier(sel, variables) * children
+            inner = _multiplier(sel, variables)
+            children = _walk(sel.selection_set, fragments, variables, depth + 1, m, seen, inner)
+            factor = items if sel.name.value in ITEM_FIELDS else 1
+            total += factor * (1 + children)
         elif isinstance(sel, InlineFragmentNode):
-            total += _walk(sel.selection_set, fragments, variables, depth, m, seen)
+            total += _walk(sel.selection_set, fragments, variables, depth, m, seen, items)
         elif isinstance(sel, FragmentSpreadNode):
             name = sel.name.value
             fragment = fragments.get(name)
             if fragment is not None and name not in seen:
                 total += _walk(
-                    fragment.selection_set, fragments, variables, depth, m, seen | {name}
+                    fragment.selection_set, fragments, variables, depth, m, seen | {name}, items
                 )
     return total
 
 
 def _multiplier(node: FieldNode, variables: dict[str, Any]) -> int:
+    """How many items a field's `edges`/`nodes` may hold: its `first`/`last` (bounds checked
+    here, before any cost: an argument out of bounds is BAD_USER_INPUT whatever the cost), the
+    default page size when a page is asked without one, else 1."""
     args = {a.name.value: a.value for a in node.arguments or ()}
-    for name in ("first", "last", "depth"):
-        if name in args:
-            value = value_from_ast_untyped(args[name], variables)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(value, 1)  # `first: 0` still answers totalCount and pageInfo
-            return DEFAULT_PAGE  # null or an omitted variable: the default page, as listed
-    return DEFAULT_PAGE if _is_page(node) else 1
+    bounds = BOUNDS.get(node.name.value, PAGE_BOUNDS)
+    found = None
+    for name, (low, high) in bounds.items():
+        if name not in args:
+            continue
+        value = value_from_ast_untyped(args[name], variables)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not low <= value <= high:
+                raise BadUserInput(f"{name} must be between {low} and {high}", field=name)
+            if name != "depth" and found is None:
+                found = max(value, 1)  # `first: 0` still answers totalCount and pageInfo
+    if found is not None:
+        return found
+    if "first" in args or "last" in args or _is_page(node):
+        # null, an omitted variable or no size: the field's default size
+        return DEFAULT_FIRST.get(node.name.value, DEFAULT_PAGE)
+    return 1
 
 
 def _is_page(node: FieldNode) -> bool:
     """A connection field asked without a page size gets the default page size."""
     return node.selection_set is not None and any(
-        s.name.value in ("edges", "nodes")
+        s.name.value in ITEM_FIELDS
         for s in node.selection_set.selections
         if isinstance(s, FieldNode)
     )

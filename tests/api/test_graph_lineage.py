@@ -1,0 +1,142 @@
+"""Lineage through the real app: shortest distances, cycles, filters, bounds, and no leak of
+what the caller may not see (not returned, not crossed, counted once)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+CREATE = """mutation($n: String!, $v: String!, $from: [ID!]) {
+  imageCreate(input: {name: $n, version: $v, derivedFromIds: $from}) { id } }"""
+LINEAGE = """query($id: ID!, $dir: LineageDirection, $depth: Int, $first: Int,
+                  $rel: [String!], $types: [String!]) {
+  artifact(id: $id) { lineage(direction: $dir, depth: $depth, first: $first,
+                              relations: $rel, typeNames: $types) {
+    root { id } nodes { depth artifact { id name } } edges { fromId toId relation }
+    truncated hiddenCount } } }"""
+_versions = itertools.count()
+
+
+async def _image(gql, name: str, parents: list[str] = (), as_: str = "alice") -> str:
+    variables = {"n": name, "v": f"1.0.{next(_versions)}", "from": list(parents)}
+    return (await gql(CREATE, variables, as_=as_))["imageCreate"]["id"]
+
+
+async def _lineage(gql, artifact: str, as_: str = "alice", **args) -> dict:
+    data = await gql(LINEAGE, {"id": artifact, **args}, as_=as_)
+    return data["artifact"]["lineage"]
+
+
+def _names(graph: dict) -> list[tuple[str, int]]:
+    return [(n["artifact"]["name"], n["depth"]) for n in graph["nodes"]]
+
+
+async def _hidden_middle(gql) -> dict[str, str]:
+    """alice's A -> ops' M (once shared with p1, then not) -> alice's C; and A -> B -> C."""
+    c = await _image(gql, "C")
+    m = await _image(gql, "M", [c], as_="admin")
+    await gql(
+        'mutation($id: ID!) { artifactShare(id: $id, project: "p1") { id } }', {"id": m}, "admin"
+    )
+    b = await _image(gql, "B", [c])
+    a = await _image(gql, "A", [m, b])
+    await gql(
+        'mutation($id: ID!) { artifactUnshare(id: $id, project: "p1") { id } }', {"id": m}, "admin"
+    )
+    return {"A": a, "B": b, "C": c, "M": m}
+
+
+async def test_upstream_reaches_each_artifact_once_at_its_shortest_distance(gql):
+    c = await _image(gql, "C")
+    b = await _image(gql, "B", [c])
+    a = await _image(gql, "A", [b, c])
+    graph = await _lineage(gql, a)
+    assert graph["root"]["id"] == a
+    assert sorted(_names(graph)) == [("B", 1), ("C", 1)]
+    assert {(e["fromId"], e["toId"]) for e in graph["edges"]} == {(a, b), (a, c), (b, c)}
+    assert all(e["relation"] == "derived_from" for e in graph["edges"])
+    assert (graph["truncated"], graph["hiddenCount"]) == (False, 0)
+
+
+async def test_a_hidden_artifact_is_neither_returned_nor_crossed_but_counted(gql):
+    ids = await _hidden_middle(gql)
+    graph = await _lineage(gql, ids["A"], depth=5)
+    assert sorted(_names(graph)) == [("B", 1), ("C", 2)]  # C only through B, not through M
+    assert graph["hiddenCount"] == 1
+    assert ids["M"] not in {e["fromId"] for e in graph["edges"]} | {
+        e["toId"] for e in graph["edges"]
+    }
+    down = await _lineage(gql, ids["C"], dir="DOWNSTREAM", depth=5)
+    assert sorted(_names(down)) == [("A", 2), ("B", 1)]
+    assert down["hiddenCount"] == 1
+    admin = await _lineage(gql, ids["A"], as_="admin", depth=5)
+    assert sorted(_names(admin)) == [("B", 1), ("C", 2), ("M", 1)]
+    assert admin["hiddenCount"] == 0
+
+
+async def test_a_deleted_artifact_is_not_in_lineage_and_not_counted(gql):
+    d = await _image(gql, "D")
+    e = await _image(gql, "E", [d])
+    await gql("mutation($id: ID!) { artifactDelete(id: $id) }", {"id": d})
+    graph = await _lineage(gql, e)
+    assert (graph["nodes"], graph["edges"], graph["hiddenCount"]) == ([], [], 0)
+
+
+async def test_a_cycle_is_safe_and_its_closing_link_is_an_edge(gql):
+    x = await _image(gql, "X")
+    y = await _image(gql, "Y", [x])
+    update = """mutation($id: ID!, $from: [ID!]) {
+      imageUpdate(id: $id, input: {derivedFromIds: $from}) { id } }"""
+    await gql(update, {"id": x, "from": [y]})
+    graph = await _lineage(gql, x, depth=20)
+    assert _names(graph) == [("Y", 1)]  # never the root
+    assert {(e["fromId"], e["toId"]) for e in graph["edges"]} == {(x, y), (y, x)}
+
+
+async def test_both_is_the_union_of_the_two_walks_without_siblings(gql):
+    base = await _image(gql, "base")
+    mid = await _image(gql, "mid", [base])
+    sibling = await _image(gql, "sibling", [base])
+    top = await _image(gql, "top", [mid])
+    graph = await _lineage(gql, mid, dir="BOTH")
+    assert sorted(_names(graph)) == [("base", 1), ("top", 1)]
+    assert sibling not in {n["artifact"]["id"] for n in graph["nodes"]}
+    assert {(e["fromId"], e["toId"]) for e in graph["edges"]} == {(mid, base), (top, mid)}
+
+
+async def test_first_cuts_the_farthest_and_no_edge_names_a_left_out_node(gql):
+    leaves = [await _image(gql, f"leaf{i}") for i in range(3)]
+    mid = await _image(gql, "mid", leaves)
+    root = await _image(gql, "root", [mid])
+    graph = await _lineage(gql, root, first=2)
+    assert graph["truncated"] is True
+    kept = {root} | {n["artifact"]["id"] for n in graph["nodes"]}
+    assert len(kept) == 3
+    assert mid in kept
+    assert all(e["fromId"] in kept and e["toId"] in kept for e in graph["edges"])
+    none = await _lineage(gql, root, first=0)
+    assert (none["nodes"], none["truncated"]) == ([], True)
+
+
+async def test_relations_and_type_names_limit_the_walk(gql):
+    c = await _image(gql, "C")
+    a = await _image(gql, "A", [c])
+    assert (await _lineage(gql, a, rel=["no_such_link"]))["nodes"] == []
+    assert (await _lineage(gql, a, types=["model"]))["nodes"] == []
+    assert _names(await _lineage(gql, a, types=["image"])) == [("C", 1)]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"depth": 0}, "depth"),
+        ({"depth": 21}, "depth"),
+        ({"first": -1}, "first"),
+        ({"first": 10001}, "first"),
+    ],
+)
+async def test_bounds_are_bad_user_input(gql, args, field):
+    a = await _image(gql, "A")
+    error = await gql.error(LINEAGE, {"id": a, **args})
+    assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
