@@ -188,3 +188,33 @@ async def test_a_tampered_or_foreign_transfer_url_gets_no_data(gql):
     assert 400 <= (await gql.http.get(other)).status_code < 500
     put = await gql.http.put(url, content=b"overwrite")
     assert 400 <= put.status_code < 500
+
+
+async def test_wrong_part_etags_fail_the_completion_and_end_the_upload(gql):
+    artifact = await _artifact(gql)
+    data = b"x" * (9 * 1024 * 1024)
+    started = await start(gql, artifact, len(data), field="nestedTemplates", key="n.yaml")
+    etags = await send_all(gql.http, started, data)
+    wrong = [{"number": n, "etag": '"' + "0" * 32 + '"'} for n, _ in etags]
+    error = await gql.error(COMPLETE, {"id": started["id"], "parts": wrong})
+    assert (error["code"], error["field"]) == ("BAD_USER_INPUT", "uploadId")
+    right = [{"number": n, "etag": e} for n, e in etags]
+    assert (await gql.error(COMPLETE, {"id": started["id"], "parts": right}))["code"] == "NOT_FOUND"
+    assert (await _read(gql, artifact))["nestedTemplates"] == []
+
+
+async def test_a_folder_holds_at_most_max_items_entries(sample_gql):
+    created = await sample_gql(
+        'mutation { sampleArtifactCreate(input: {name: "f", version: "1.0.0"}) { id } }'
+    )
+    artifact = created["sampleArtifactCreate"]["id"]
+    location = "mutation($in: BlobLocationInput!) { blobSetLocation(input: $in) { key } }"
+
+    def entry(key: str) -> dict:
+        return {"artifactId": artifact, "field": "blobFolder", "key": key, "url": "https://e.x/"}
+
+    for i in range(255):
+        await sample_gql(location, {"in": entry(f"k{i}")})
+    error = await sample_gql.error(location, {"in": entry("one-too-many")})
+    assert (error["code"], error["field"]) == ("BAD_USER_INPUT", "input.key")
+    await sample_gql(location, {"in": entry("k0")})  # replacing an entry is fine

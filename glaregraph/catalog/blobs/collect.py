@@ -32,7 +32,8 @@ class Collected:
     staging_removed: int = 0
     content_marked: int = 0  # found unreferenced without a grace period started
     content_removed: int = 0
-    unaccounted: int = 0  # content in the store with no row (left by a crash; kept)
+    unaccounted: int = 0  # content (or an import) in the store with no row: in flight, or
+    # left by a crash; kept, since a completion or an import may be writing it right now
 
 
 async def collect(catalog: Catalog, now: dt.datetime | None = None) -> Collected:
@@ -156,7 +157,7 @@ async def _remove_content(catalog: Catalog, now: dt.datetime) -> int:
 async def _unaccounted(catalog: Catalog) -> int:
     store = store_calls.config(catalog).store
     found: set[str] = set()
-    for prefix in (keys.CONTENT, keys.UNIQUE):
+    for prefix in (keys.CONTENT, keys.UNIQUE, keys.IMPORTING):
         found.update([k async for k in store.keys(prefix)])
     if not found:
         return 0

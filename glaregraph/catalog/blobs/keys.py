@@ -1,5 +1,6 @@
 """Object keys in the store. Flat and never a prefix of one another (some S3-compatible
-servers are file systems underneath): `uploads/<id>` while an upload is open, then
+servers are file systems underneath): `uploads/<id>` while an upload is open (`imports/<id>`
+while a copy-from streams in), then
 `cas/<project>/<sha256>` (content-addressed per project) or `obj/<project>/<id>` for content
 whose hash the server did not compute (never shared: a claimed hash is not trusted)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 STAGING = "uploads/"
+IMPORTING = "imports/"  # a copy-from in progress (no upload row: gc leaves these alone)
 CONTENT = "cas/"
 UNIQUE = "obj/"
 
@@ -19,6 +21,10 @@ def project_part(project: str) -> str:
 
 def staging(upload_id: str) -> str:
     return f"{STAGING}{upload_id}"
+
+
+def importing(import_id: str) -> str:
+    return f"{IMPORTING}{import_id}"
 
 
 def content(project: str, sha256: str) -> str:

@@ -52,6 +52,7 @@ async def set_location(
     content_type = check_content_type(content_type)
     async with unit_of_work(catalog, caller, "blobSetLocation") as uow:
         record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
+        await check_size(uow.conn, slot, 0, uow.now)  # a folder's entry count; no bytes
         ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
         row = await values.put(
             uow.conn,
@@ -112,7 +113,7 @@ async def import_from(
         await check_size(uow.conn, slot, 0, uow.now)
         limit = slot.field.validators.max_size
     project = record.owner
-    staging = keys.staging(str(uuid.uuid4()))
+    staging = keys.importing(str(uuid.uuid4()))
     size, digest, source_type = await _stream(catalog, source_url, staging, limit, content_type)
     copied = False
     try:

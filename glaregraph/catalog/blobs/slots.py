@@ -78,7 +78,16 @@ async def check_size(
             limit=rules.max_size,
             size=size,
         )
-    if not slot.is_folder or rules.max_folder_size is None:
+    if not slot.is_folder:
+        return
+    if rules.max_items is not None:
+        entries = await folder_entries(conn, slot, now)
+        if entries + 1 > rules.max_items:
+            raise BadUserInput(
+                f"folder '{slot.field.graphql_name}' holds at most {rules.max_items} entries",
+                field="input.key",
+            )
+    if rules.max_folder_size is None:
         return
     others = await folder_bytes(conn, slot, now)
     if others + size > rules.max_folder_size:
@@ -110,6 +119,24 @@ async def folder_bytes(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> i
     )
     pending = sa.select(sa.func.coalesce(sa.func.sum(uploads.c.size), 0)).where(open_here)
     return int(await conn.scalar(stored) or 0) + int(await conn.scalar(pending) or 0)
+
+
+async def folder_entries(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> int:
+    """The folder's other entries: stored values and open uploads, each key once."""
+    stored = sa.select(blobs.c.key).where(
+        blobs.c.artifact_id == slot.artifact_id,
+        blobs.c.field == slot.field.name,
+        blobs.c.key != slot.key,
+    )
+    pending = sa.select(uploads.c.key).where(
+        uploads.c.artifact_id == slot.artifact_id,
+        uploads.c.field == slot.field.name,
+        uploads.c.key != slot.key,
+        uploads.c.state == OPEN,
+        uploads.c.expires_at > now,
+    )
+    keys = sa.union(stored, pending).subquery()
+    return int(await conn.scalar(sa.select(sa.func.count()).select_from(keys)) or 0)
 
 
 async def refuse_saving(

@@ -10,7 +10,7 @@ from typing import TypeVar
 from glaregraph.catalog.blobs.config import BlobConfig
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.errors import StorageUnavailable
-from glaregraph.storage import StorageError
+from glaregraph.storage import PartsInvalid, StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,9 +23,12 @@ def config(catalog: Catalog) -> BlobConfig:
 
 
 async def call(awaitable: Awaitable[T]) -> T:
-    """A store operation whose failure the client should see as STORAGE_UNAVAILABLE."""
+    """A store operation whose failure the client should see as STORAGE_UNAVAILABLE (refusals
+    that are the client's doing, such as PartsInvalid, pass through for the caller to judge)."""
     try:
         return await awaitable
+    except PartsInvalid:
+        raise
     except StorageError as exc:
         log.warning("blob store call failed: %s", exc)
         raise StorageUnavailable("the blob store did not answer; try again") from exc
