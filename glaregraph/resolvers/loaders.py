@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from glaregraph.catalog import lookup
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.graph import tags as tag_graph
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
 
@@ -42,6 +43,25 @@ class Loaders:
         async def blobs(ids: Sequence[str]) -> list[list[dict[str, Any]]]:
             return await lookup.blobs_of(db, ids, catalog.clock())
 
+        async def tag_parent(names: Sequence[str]) -> list[str | None]:
+            async with db.read() as conn:
+                found = await tag_graph.parents(conn, names)
+            return [found.get(n) for n in names]
+
+        async def tag_children(names: Sequence[str]) -> list[list[str]]:
+            async with db.read() as conn:
+                found = await tag_graph.children(conn, names)
+            return [found.get(n, []) for n in names]
+
+        async def tag_ancestors(names: Sequence[str]) -> list[list[str]]:
+            async with db.read() as conn:
+                found = await tag_graph.ancestors(conn, names)
+            return [found[n] for n in names]
+
+        async def tag_count(names: Sequence[str]) -> list[int]:
+            found = await tag_graph.counts(catalog, principal, names, deep=True)
+            return [found[n] for n in names]
+
         self.artifact: DataLoader[str, ArtifactRecord | None] = _loader(visible)
         self.tags: DataLoader[str, list[str]] = _loader(tags)
         self.aliases: DataLoader[str, list[str]] = _loader(aliases)
@@ -49,6 +69,11 @@ class Loaders:
         self.links: DataLoader[str, list[dict[str, Any]]] = _loader(links)
         self.links_in: DataLoader[str, list[dict[str, Any]]] = _loader(links_in)
         self.blobs: DataLoader[str, list[dict[str, Any]]] = _loader(blobs)
+        # the tag taxonomy and counts (`forget_tags` after a taxonomy change)
+        self.tag_parent: DataLoader[str, str | None] = _loader(tag_parent)
+        self.tag_children: DataLoader[str, list[str]] = _loader(tag_children)
+        self.tag_ancestors: DataLoader[str, list[str]] = _loader(tag_ancestors)
+        self.tag_count: DataLoader[str, int] = _loader(tag_count)
 
     def forget(self, ids: Collection[str]) -> None:
         """Artifacts `ids` changed: nothing cached about them is served again. Incoming links
@@ -65,6 +90,11 @@ class Loaders:
                 with contextlib.suppress(KeyError):  # only what was loaded is cached
                     loader.clear(key)
         self.links_in.clear_all()
+        self.tag_count.clear_all()  # the artifacts' tags may have changed
+
+    def forget_tags(self) -> None:
+        for loader in (self.tag_parent, self.tag_children, self.tag_ancestors, self.tag_count):
+            loader.clear_all()
 
 
 def _loader(load: Any) -> Any:

@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import create_type
 
 from glaregraph.catalog.typedef.model import Registry
-from glaregraph.schema import blobs, inputgen, rootcommon, rootgen, typegen
+from glaregraph.schema import blobs, inputgen, rootcommon, rootgen, tags, typegen
 from glaregraph.schema.artifact import Artifact
 from glaregraph.schema.fastpath import install_fast_resolvers
 from glaregraph.schema.scalars import SCALAR_MAP
@@ -18,7 +18,7 @@ def build_schema(registry: Registry) -> strawberry.Schema:
     objects = typegen.make_object_types(types_)
     queries: list[Any] = rootcommon.query_fields()
     mutations: list[Any] = []
-    artifact_connection = typegen.make_connection("Artifact", Artifact)
+    artifact_connection = tags.ArtifactConnection
     queries.append(
         rootgen.list_field(
             "artifacts",
@@ -30,6 +30,9 @@ def build_schema(registry: Registry) -> strawberry.Schema:
             "A page of artifacts of every type you may see.",
         )
     )
+    tag_queries, tag_mutations = tags.fields()
+    queries += tag_queries
+    mutations += tag_mutations
     for t in types_:
         create, update = inputgen.make_inputs(t)
         connection = typegen.make_connection(t.graphql_name, objects[t.name])
