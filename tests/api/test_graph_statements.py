@@ -1,0 +1,55 @@
+"""No N+1 in the graph: a page of 50 artifacts selecting their links (with the linked
+artifacts), derivedFrom, tags, aliases and blobs costs the same number of SQL statements as a
+page of 1."""
+
+from __future__ import annotations
+
+from tests.api.test_queries_statements import counting
+
+CREATE = """mutation($n: String!, $v: String!, $from: [ID!], $env: [LinkEntryInput!]) {
+  heatTemplateCreate(input: {name: $n, version: $v, tags: ["a", "b"], derivedFromIds: $from,
+                             environments: $env}) { id } }"""
+ENV = (
+    """mutation($v: String!) { heatEnvironmentCreate(input: {name: "env", version: $v}) { id } }"""
+)
+LOCATION = """mutation($id: ID!) { blobSetLocation(input: {artifactId: $id, field: "template",
+  url: "https://example.org/t.yaml"}) { status } }"""
+ALIAS = 'mutation($id: ID!) { aliasSet(id: $id, alias: "stable") { id } }'
+
+
+async def _seed(gql, count: int) -> None:
+    previous: list[str] = []
+    for i in range(count):
+        env = (await gql(ENV, {"v": f"{i}.0.0"}))["heatEnvironmentCreate"]["id"]
+        variables = {
+            "n": f"t{i % 7}",
+            "v": f"{i}.0.0",
+            "from": previous[-2:],
+            "env": [{"key": "prod", "id": env}],
+        }
+        artifact = (await gql(CREATE, variables))["heatTemplateCreate"]["id"]
+        await gql(LOCATION, {"id": artifact})
+        if i % 7 == 0:
+            await gql(ALIAS, {"id": artifact})
+        previous.append(artifact)
+
+
+def _query(first: int) -> str:
+    return f"""{{ heatTemplates(first: {first}) {{ nodes {{
+      id tags aliases blobs {{ field status url }}
+      links {{ relation artifact {{ name }} }} derivedFrom {{ name }} }} }} }}"""
+
+
+async def test_a_page_of_50_costs_what_a_page_of_1_costs(app, gql):
+    await _seed(gql, 50)
+    counts = {}
+    for first in (1, 50):
+        with counting(app) as seen:
+            data = await gql(_query(first))
+        nodes = data["heatTemplates"]["nodes"]
+        assert len(nodes) == first
+        assert all(n["blobs"][0]["url"] == "https://example.org/t.yaml" for n in nodes)
+        assert all({link["relation"] for link in n["links"]} >= {"environments"} for n in nodes)
+        counts[first] = len(seen)
+    assert counts[1] == counts[50]
+    assert counts[50] <= 6  # page, links, linked artifacts, blobs (values, open uploads)
