@@ -35,7 +35,11 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> Starlette:
     registry = load_registry(settings.types)
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        statement_timeout=settings.statement_timeout,
+    )
     authz = Authorizer(Policy.from_file(settings.policy))
     blobs = blob_config(settings)
     catalog = Catalog(db=db, registry=registry, authz=authz, blobs=blobs)

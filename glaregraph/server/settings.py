@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(100_000, description="Largest estimated query cost.")
     max_query_aliases: int = Field(200, description="Most aliases in one request.")
     db_pool_size: int = Field(20, description="Connections per server process (PostgreSQL).")
+    statement_timeout: float = Field(
+        10.0, description="Seconds one SQL statement may run (PostgreSQL) before it is cancelled."
+    )
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
     storage: Literal["local", "s3"] = Field(

@@ -13,10 +13,13 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from glaregraph.catalog.database import sqlite_driver
+from glaregraph.catalog.errors import QueryTooComplex
 
+QUERY_CANCELED = "57014"
 _WRITE = "glaregraph_write"
 _READ = "glaregraph_read"
 
@@ -24,7 +27,14 @@ _READ = "glaregraph_read"
 class Database:
     """Owns the engine; hands out connections inside a transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        statement_timeout: float = 10.0,
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
@@ -38,7 +48,10 @@ class Database:
             # Every statement here is short, but an exact count over a large type is estimated
             # above jit_above_cost, and compiling it cost more than the whole scan saved
             # (a 56k-row count: 25 ms without JIT, 50 ms with it). JIT is for analytics.
-            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
+            # No statement may run away (a lineage walk over a huge graph, say): PostgreSQL
+            # cancels it, and the client gets QUERY_TOO_COMPLEX (see `_translated`).
+            settings = {"jit": "off", "statement_timeout": str(int(statement_timeout * 1000))}
+            kwargs["connect_args"] = {"server_settings": settings}
         elif parsed.get_driver_name() == "aiosqlite":
             kwargs["module"] = sqlite_driver.dbapi()
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -56,7 +69,7 @@ class Database:
         the driver already commits each statement (see `_configure_sqlite`), so no BEGIN is
         sent; switching the connection to AUTOCOMMIT would cost two thread hops of aiosqlite
         per read (there and back), about 150 us."""
-        async with self.engine.connect() as conn:
+        async with _translated(), self.engine.connect() as conn:
             if self.is_sqlite:
                 await conn.execution_options(**{_READ: True})
             else:
@@ -66,7 +79,7 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back on any error."""
-        async with self.engine.connect() as conn:
+        async with _translated(), self.engine.connect() as conn:
             await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
                 yield conn
@@ -77,6 +90,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    """A statement PostgreSQL cancelled for running past the statement timeout."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+            raise QueryTooComplex(
+                "the query ran longer than the server allows; ask for less"
+            ) from exc
+        raise
 
 
 def _dumps(value: Any) -> str:
