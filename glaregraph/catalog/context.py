@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from glaregraph.catalog.authz import Authorizer
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import NotFound
+from glaregraph.catalog.quotas.limits import QuotaSettings
 from glaregraph.catalog.typedef.model import Registry, TypeDef
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Catalog:
     hooks: tuple[CommitHook, ...] = ()
     # the blob store and transfer settings (None: blob mutations answer STORAGE_UNAVAILABLE)
     blobs: BlobConfig | None = None
+    # default limits of every project's all-types quota scope
+    quota: QuotaSettings = field(default_factory=QuotaSettings)
 
     def type(self, name: str) -> TypeDef:
         try:

@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from glaregraph.catalog import lifecycle
 from glaregraph.catalog.blobs import values as blob_values
 from glaregraph.catalog.blobs.slots import refuse_saving
+from glaregraph.catalog.blobs.upload_rows import end_open_of_artifact
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import aliases, artifact_shares, artifact_tags, blobs, edges
 from glaregraph.catalog.errors import ActivationIncomplete, BadUserInput, Conflict
 from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.values import check_string
 from glaregraph.catalog.unit_of_work import unit_of_work
@@ -113,7 +115,12 @@ async def delete(
             (artifact_tags, artifact_tags.c.artifact_id),
         ):
             await uow.conn.execute(sa.delete(table).where(column == record.id))
-        await blob_values.clear_artifact(uow.conn, record.id, uow.now)  # its content is released
+        # its content, bytes, leftover (expired) uploads and its place in the quota go
+        await blob_values.clear_artifact(
+            uow.conn, record.id, record.owner, record.type_name, uow.now
+        )
+        await end_open_of_artifact(uow.conn, record.id, record.type_name, uow.now)  # gc tidies
+        await usage.release(uow.conn, record.owner, record.type_name, usage.ARTIFACTS, 1)
         await uow.save(record, status=lifecycle.DELETED)
     return record.id
 

@@ -91,6 +91,7 @@ class UnitOfWork:
         *,
         guard: bool = True,
         related: Related | None = None,
+        check_guards: bool = True,
     ) -> ArtifactRecord:
         """The artifact, row-locked, once the caller may see it (else NOT_FOUND) and may do
         `action` to it. With `guard=False` the admin rules for PUBLIC/DEACTIVATED artifacts
@@ -103,8 +104,9 @@ class UnitOfWork:
         if guard:
             await authz.check_change(self.principal, record)
             self._cleared.add(record.id)
-        for locked in (record.id, *self._unguarded):  # only once the caller may act
-            await self._guard(locked)
+        if check_guards:  # False only where a guard's own rule is overridden (force unlock)
+            for locked in (record.id, *self._unguarded):  # only once the caller may act
+                await self._guard(locked)
         self._unguarded.clear()
         if expected_revision is not None and expected_revision != record.revision:
             raise RevisionMismatch(expected_revision, record.revision)

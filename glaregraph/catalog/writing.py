@@ -17,6 +17,7 @@ from glaregraph.catalog.database.tables import aliases, artifact_tags, artifacts
 from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.links import DERIVED_FROM, link_entries, replace_links
 from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef, to_camel
 from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
@@ -38,6 +39,8 @@ async def create_artifact(
     async with unit_of_work(catalog, caller, f"{to_camel(t.name)}Create") as uow:
         await uow.authorize("create")
         principal = caller.principal
+        assert principal.project is not None  # unit_of_work requires a user with a project
+        await usage.charge(catalog, uow.conn, principal.project, t.name, usage.ARTIFACTS, 1)
         row = {
             "id": str(uuid.uuid4()),
             "type_name": t.name,

@@ -9,9 +9,10 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from glaregraph.catalog import lookup
+from glaregraph.catalog import locks, lookup
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.graph import tags as tag_graph
+from glaregraph.catalog.locks import Lease
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
 
@@ -62,6 +63,10 @@ class Loaders:
             found = await tag_graph.counts(catalog, principal, names, deep=True)
             return [found[n] for n in names]
 
+        async def leases(ids: Sequence[str]) -> list[Lease | None]:
+            found = await locks.live_leases(catalog, ids, catalog.clock())
+            return [found.get(i) for i in ids]
+
         self.artifact: DataLoader[str, ArtifactRecord | None] = _loader(visible)
         self.tags: DataLoader[str, list[str]] = _loader(tags)
         self.aliases: DataLoader[str, list[str]] = _loader(aliases)
@@ -69,6 +74,7 @@ class Loaders:
         self.links: DataLoader[str, list[dict[str, Any]]] = _loader(links)
         self.links_in: DataLoader[str, list[dict[str, Any]]] = _loader(links_in)
         self.blobs: DataLoader[str, list[dict[str, Any]]] = _loader(blobs)
+        self.leases: DataLoader[str, Lease | None] = _loader(leases)
         # the tag taxonomy and counts (`forget_tags` after a taxonomy change)
         self.tag_parent: DataLoader[str, str | None] = _loader(tag_parent)
         self.tag_children: DataLoader[str, list[str]] = _loader(tag_children)

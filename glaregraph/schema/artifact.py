@@ -1,13 +1,14 @@
 """The `Artifact` interface: base fields every generated type shares, and `ArtifactLink`."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import strawberry
 
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.model import to_pascal
 from glaregraph.resolvers import artifacts as resolve
+from glaregraph.resolvers import controls as resolve_controls
 from glaregraph.resolvers import graph as resolve_graph
 from glaregraph.schema.common import (
     ArtifactStatus,
@@ -68,6 +69,15 @@ class Artifact:
         rows = await info.context.loaders.blobs.load(_rec(self).id)
         record = _rec(self)
         return [blob_from_row(r, record) for r in rows if r["status"] in ("SAVING", "ACTIVE")]
+
+    @strawberry.field(description="The live lease on it, if any (null once expired).")
+    async def lock(
+        self, info: strawberry.Info
+    ) -> Optional[Annotated["Lock", strawberry.lazy("glaregraph.schema.controls")]]:  # noqa: F821
+        from glaregraph.schema.controls import lock_of  # controls' Lock, resolved lazily
+
+        found = await resolve_controls.lease_of(info.context, _rec(self))
+        return None if found is None else lock_of(found)
 
     @strawberry.field(description="Direct upstream lineage that the caller may see.")
     async def derived_from(self, info: strawberry.Info) -> list["Artifact"]:

@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import create_type
 
 from glaregraph.catalog.typedef.model import Registry
-from glaregraph.schema import blobs, inputgen, rootcommon, rootgen, tags, typegen
+from glaregraph.schema import blobs, controls, inputgen, rootcommon, rootgen, tags, typegen
 from glaregraph.schema.artifact import Artifact
 from glaregraph.schema.fastpath import install_fast_resolvers
 from glaregraph.schema.scalars import SCALAR_MAP
@@ -30,9 +30,9 @@ def build_schema(registry: Registry) -> strawberry.Schema:
             "A page of artifacts of every type you may see.",
         )
     )
-    tag_queries, tag_mutations = tags.fields()
-    queries += tag_queries
-    mutations += tag_mutations
+    for more_queries, more_mutations in (tags.fields(), controls.fields()):
+        queries += more_queries
+        mutations += more_mutations
     for t in types_:
         create, update = inputgen.make_inputs(t)
         connection = typegen.make_connection(t.graphql_name, objects[t.name])

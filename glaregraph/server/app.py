@@ -17,6 +17,8 @@ from glaregraph.catalog.authz import Authorizer, Policy
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import Unauthenticated
+from glaregraph.catalog.locks import lease_guard
+from glaregraph.catalog.quotas import QuotaSettings
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.schema.build import build_schema, print_sdl
 from glaregraph.schema.executor import Executor
@@ -42,7 +44,14 @@ def create_app(settings: Settings) -> Starlette:
     )
     authz = Authorizer(Policy.from_file(settings.policy))
     blobs = blob_config(settings)
-    catalog = Catalog(db=db, registry=registry, authz=authz, blobs=blobs)
+    catalog = Catalog(
+        db=db,
+        registry=registry,
+        authz=authz,
+        blobs=blobs,
+        guards=(lease_guard,),  # every mutation of an artifact honours its lease
+        quota=QuotaSettings(settings.quota_max_artifacts, settings.quota_max_bytes),
+    )
     schema = build_schema(registry)
     sdl = print_sdl(schema)
     limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)

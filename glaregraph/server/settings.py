@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(100_000, description="Largest estimated query cost.")
     max_query_aliases: int = Field(200, description="Most aliases in one request.")
     db_pool_size: int = Field(20, description="Connections per server process (PostgreSQL).")
+    quota_max_artifacts: int = Field(
+        -1, description="Default artifact limit of every project, all types (-1: unlimited)."
+    )
+    quota_max_bytes: int = Field(
+        -1, description="Default byte limit of every project, all types (-1: unlimited)."
+    )
     statement_timeout: float = Field(
         10.0, description="Seconds one SQL statement may run (PostgreSQL) before it is cancelled."
     )

@@ -85,4 +85,3 @@ class _Pieces:
         if self._id is not None:
             await self._store.multipart_abort(self._key, self._id)
             self._id = None
-

@@ -23,7 +23,8 @@ from glaregraph.catalog.blobs.upload_rows import EXPIRED, Upload
 from glaregraph.catalog.blobs.uploads import discard_staging
 from glaregraph.catalog.blobs.values import DELETING, LIVE
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import blobs, stored_objects, uploads
+from glaregraph.catalog.database.tables import artifacts, blobs, stored_objects, uploads
+from glaregraph.catalog.quotas import usage
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ async def collect(catalog: Catalog, now: dt.datetime | None = None) -> Collected
 
 
 async def _expire_uploads(catalog: Catalog, now: dt.datetime) -> int:
+    """Uploads past `expires_at` end as EXPIRED; their reservations go back to the quota."""
     async with catalog.db.write() as conn:
         rows = (
             (
@@ -61,6 +63,18 @@ async def _expire_uploads(catalog: Catalog, now: dt.datetime) -> int:
             .mappings()
             .all()
         )
+        ids = sorted({r["artifact_id"] for r in rows})
+        types = dict(
+            (
+                await conn.execute(
+                    sa.select(artifacts.c.id, artifacts.c.type_name).where(artifacts.c.id.in_(ids))
+                )
+            ).all()
+        )
+        for row in rows:
+            await usage.release(
+                conn, row["project"], types[row["artifact_id"]], usage.BYTES, row["size"]
+            )
     for row in rows:
         await discard_staging(catalog, Upload.from_row(row))
     return len(rows)

@@ -153,7 +153,7 @@ async def _fail(catalog: Catalog, caller: Caller, upload: Upload, reason: str) -
         current = await upload_rows.read(uow.conn, upload.id, lock=True)
         if current is None or not current.is_open(uow.now):
             raise NotFound(f"upload {upload.id} not found")
-        await upload_rows.end(uow.conn, upload.id, FAILED, uow.now)
+        await upload_rows.end_and_release(uow.conn, current, FAILED, uow.now, record.type_name)
         await uow.touch(record)
     await discard_staging(catalog, upload)
     raise BadUserInput(f"upload {upload.id} failed: {reason}", field="uploadId")

@@ -18,6 +18,7 @@ from glaregraph.catalog.blobs.uploads import (
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.errors import BadUserInput, NotFound, PayloadTooLarge, StorageUnavailable
 from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.unit_of_work import unit_of_work
 from glaregraph.storage import StorageError, TooLarge, fetch
@@ -130,6 +131,8 @@ async def import_from(
             record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
             await check_size(uow.conn, slot, size, uow.now)
             ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
+            await values.clear(uow.conn, slot, uow.now)  # its bytes go back first
+            await usage.charge(catalog, uow.conn, slot.project, slot.type_name, usage.BYTES, size)
             await values.reference(uow.conn, content, uow.now)
             row = await values.put(
                 uow.conn,

@@ -24,6 +24,8 @@ class Slot:
     artifact_id: str
     field: FieldDef
     key: str  # "" for a `blob` field
+    project: str  # the artifact's owner, whose quota its bytes count against
+    type_name: str
 
     @property
     def is_folder(self) -> bool:
@@ -52,10 +54,10 @@ def slot_of(t: TypeDef, record: ArtifactRecord, field: str, key: str | None) -> 
             raise BadUserInput(
                 f"a folder key has 1-{MAX_KEY_LENGTH} printable characters", field="input.key"
             )
-        return Slot(record.id, found, key)
+        return Slot(record.id, found, key, record.owner, record.type_name)
     if key is not None:
         raise BadUserInput(f"'{field}' holds one blob: it takes no key", field="input.key")
-    return Slot(record.id, found, "")
+    return Slot(record.id, found, "", record.owner, record.type_name)
 
 
 def check_may_change(record: ArtifactRecord, slot: Slot) -> None:

@@ -25,6 +25,7 @@ from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, uploads
 from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 from glaregraph.storage import PresignedRequest
@@ -91,6 +92,8 @@ async def start(
             record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
             await check_size(uow.conn, slot, size, uow.now)
             replaced = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
+            replaced += await upload_rows.expire_project(uow.conn, record.owner, uow.now)
+            await usage.charge(catalog, uow.conn, record.owner, record.type_name, usage.BYTES, size)
             expires_at = uow.now + config.upload_ttl
             await uow.conn.execute(
                 sa.insert(uploads).values(
@@ -172,7 +175,9 @@ async def abort(catalog: Catalog, caller: Caller, upload_id: str) -> bool:
             raise Conflict(f"upload {upload_id} is already complete")
         if current is None or not current.is_open(uow.now):
             raise NotFound(f"upload {upload_id} not found")
-        await upload_rows.end(uow.conn, upload.id, upload_rows.ABORTED, uow.now)
+        await upload_rows.end_and_release(
+            uow.conn, current, upload_rows.ABORTED, uow.now, record.type_name
+        )
         await uow.touch(record)
     await discard_staging(catalog, upload)
     return True

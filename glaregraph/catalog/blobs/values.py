@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from glaregraph.catalog.blobs.slots import Slot
 from glaregraph.catalog.database.tables import blobs, stored_objects
 from glaregraph.catalog.errors import Conflict
+from glaregraph.catalog.quotas import usage
 
 LIVE = "LIVE"
 DELETING = "DELETING"
@@ -95,20 +96,33 @@ async def put(
 
 async def clear(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> bool:
     """Remove the slot's value, if it has one; its content is released."""
-    gone = await conn.execute(
-        sa.delete(blobs).where(slot.where(blobs)).returning(blobs.c.storage_key)
-    )
-    keys = list(gone.scalars())
-    await release(conn, [k for k in keys if k], now)
-    return bool(keys)
+    gone = (
+        await conn.execute(
+            sa.delete(blobs)
+            .where(slot.where(blobs))
+            .returning(blobs.c.storage_key, blobs.c.size, blobs.c.external)
+        )
+    ).all()
+    await release(conn, [k for k, _, _ in gone if k], now)
+    freed = sum(size or 0 for _, size, external in gone if not external)
+    await usage.release(conn, slot.project, slot.type_name, usage.BYTES, freed)
+    return bool(gone)
 
 
-async def clear_artifact(conn: AsyncConnection, artifact_id: str, now: dt.datetime) -> None:
-    """Every value of a (deleted) artifact goes; their content is released."""
-    gone = await conn.execute(
-        sa.delete(blobs).where(blobs.c.artifact_id == artifact_id).returning(blobs.c.storage_key)
-    )
-    await release(conn, [k for k in gone.scalars() if k], now)
+async def clear_artifact(
+    conn: AsyncConnection, artifact_id: str, project: str, type_name: str, now: dt.datetime
+) -> None:
+    """Every value of a (deleted) artifact goes; their content and bytes are released."""
+    gone = (
+        await conn.execute(
+            sa.delete(blobs)
+            .where(blobs.c.artifact_id == artifact_id)
+            .returning(blobs.c.storage_key, blobs.c.size, blobs.c.external)
+        )
+    ).all()
+    await release(conn, [k for k, _, _ in gone if k], now)
+    freed = sum(size or 0 for _, size, external in gone if not external)
+    await usage.release(conn, project, type_name, usage.BYTES, freed)
 
 
 async def release(conn: AsyncConnection, keys: Collection[str], now: dt.datetime) -> None:

@@ -262,3 +262,42 @@ stored_objects = sa.Table(
     sa.Column("unreferenced_since", UTCDateTime(), nullable=True),
     sa.Index("ix_stored_objects_state_unreferenced_since", "state", "unreferenced_since"),
 )
+
+# Quota overrides per project and scope ('' = all types); a null max is unlimited.
+quotas = sa.Table(
+    "quotas",
+    metadata,
+    sa.Column("project", sa.String(255), primary_key=True),
+    sa.Column("type_name", sa.String(64), primary_key=True),
+    sa.Column("max_artifacts", sa.BigInteger(), nullable=True),
+    sa.Column("max_bytes", sa.BigInteger(), nullable=True),
+)
+
+# What each project uses per scope ('' = all types): artifacts not DELETED, and bytes of
+# stored blob values plus open upload reservations. Changed only by conditional statements in
+# the mutation's own transaction (the row lock serialises writers); `glaregraph gc` recomputes
+# it from the truth and repairs drift.
+quota_usage = sa.Table(
+    "quota_usage",
+    metadata,
+    sa.Column("project", sa.String(255), primary_key=True),
+    sa.Column("type_name", sa.String(64), primary_key=True),
+    sa.Column("artifacts", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("bytes", sa.BigInteger(), nullable=False, server_default="0"),
+)
+
+# Leases: while one is live (expires_at in the future) only its holder changes the artifact.
+artifact_locks = sa.Table(
+    "artifact_locks",
+    metadata,
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("holder", sa.String(255), nullable=False),
+    sa.Column("reason", sa.String(1024), nullable=True),
+    sa.Column("acquired_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
