@@ -34,19 +34,19 @@ async def quota_usage(ctx: RequestContext, project: str | None) -> list[admin.Us
 
 async def lock(ctx: RequestContext, artifact_id: str, ttl: int, reason: str | None) -> locks.Lease:
     found = await locks.lock(ctx.catalog, ctx.caller, artifact_id, ttl, reason)
-    ctx.loaders.leases.clear(found.artifact_id)
+    ctx.loaders.forget_lease(found.artifact_id)
     return found
 
 
 async def renew(ctx: RequestContext, artifact_id: str, ttl: int) -> locks.Lease:
     found = await locks.renew(ctx.catalog, ctx.caller, artifact_id, ttl)
-    ctx.loaders.leases.clear(found.artifact_id)
+    ctx.loaders.forget_lease(found.artifact_id)
     return found
 
 
 async def unlock(ctx: RequestContext, artifact_id: str, force: bool) -> bool:
     released = await locks.unlock(ctx.catalog, ctx.caller, artifact_id, force)
-    ctx.loaders.leases.clear(artifact_id)
+    ctx.loaders.forget_lease(artifact_id)
     return released
 
 

@@ -98,6 +98,10 @@ class Loaders:
         self.links_in.clear_all()
         self.tag_count.clear_all()  # the artifacts' tags may have changed
 
+    def forget_lease(self, artifact_id: str) -> None:
+        with contextlib.suppress(KeyError):
+            self.leases.clear(artifact_id)
+
     def forget_tags(self) -> None:
         for loader in (self.tag_parent, self.tag_children, self.tag_ancestors, self.tag_count):
             loader.clear_all()
