@@ -1,5 +1,6 @@
 """Garbage collection of blob data: expired uploads end (and their parts go), staging objects
-of ended uploads go, and content no value has referenced for the grace period goes.
+of ended uploads go, and content no value has referenced for the grace period goes. Last, quota
+usage is recomputed from the truth and any drift repaired (and reported).
 
 Safe against a completion racing with it: content is removed only through its row, which is
 first moved from LIVE (unreferenced since before the grace period, nothing referencing it) to
@@ -12,8 +13,9 @@ is never deleted here: a completion may be copying it right now (it is reported 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -25,6 +27,7 @@ from glaregraph.catalog.blobs.values import DELETING, LIVE
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, blobs, stored_objects, uploads
 from glaregraph.catalog.quotas import usage
+from glaregraph.catalog.quotas.recount import recount
 
 
 @dataclass(slots=True)
@@ -33,6 +36,7 @@ class Collected:
     staging_removed: int = 0
     content_marked: int = 0  # found unreferenced without a grace period started
     content_removed: int = 0
+    usage_drift: list[dict[str, object]] = field(default_factory=list)  # counters repaired
     unaccounted: int = 0  # content (or an import) in the store with no row: in flight, or
     # left by a crash; kept, since a completion or an import may be writing it right now
 
@@ -45,6 +49,7 @@ async def collect(catalog: Catalog, now: dt.datetime | None = None) -> Collected
     done.content_marked = await _mark_unreferenced(catalog, now)
     done.content_removed = await _remove_content(catalog, now)
     done.unaccounted = await _unaccounted(catalog)
+    done.usage_drift = [dataclasses.asdict(d) for d in await recount(catalog, now)]
     return done
 
 

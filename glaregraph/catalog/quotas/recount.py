@@ -1,0 +1,78 @@
+"""Usage recomputed from the truth (artifacts not DELETED; bytes of stored blob values plus
+open uploads), compared with the counters and repaired: what `glaregraph gc` reports as drift.
+The counter rows are locked first, so no mutation changes them meanwhile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.tables import artifacts, blobs, quota_usage, uploads
+from glaregraph.catalog.database.upsert import upsert
+from glaregraph.catalog.quotas.limits import ALL_TYPES
+
+Key = tuple[str, str]  # (project, scope)
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    project: str
+    type_name: str | None
+    artifacts: tuple[int, int]  # (counted, true)
+    bytes: tuple[int, int]
+
+
+async def recount(catalog: Catalog, now: dt.datetime) -> list[Drift]:
+    truth: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    live = artifacts.c.status != "DELETED"
+    async with catalog.db.write() as conn:
+        rows = sa.select(quota_usage)
+        if not catalog.db.is_sqlite:
+            rows = rows.with_for_update()
+        counted = {
+            (r.project, r.type_name): (r.artifacts, r.bytes) for r in await conn.execute(rows)
+        }
+        by_type = sa.select(artifacts.c.owner, artifacts.c.type_name, sa.func.count()).where(live)
+        for owner, type_name, n in await conn.execute(
+            by_type.group_by(artifacts.c.owner, artifacts.c.type_name)
+        ):
+            _add(truth, owner, type_name, 0, n)
+        stored = (
+            sa.select(artifacts.c.owner, artifacts.c.type_name, sa.func.sum(blobs.c.size))
+            .join(blobs, blobs.c.artifact_id == artifacts.c.id)
+            .where(live, blobs.c.external.is_(False))
+            .group_by(artifacts.c.owner, artifacts.c.type_name)
+        )
+        pending = (
+            sa.select(artifacts.c.owner, artifacts.c.type_name, sa.func.sum(uploads.c.size))
+            .join(uploads, uploads.c.artifact_id == artifacts.c.id)
+            .where(live, uploads.c.state == "OPEN", uploads.c.expires_at > now)
+            .group_by(artifacts.c.owner, artifacts.c.type_name)
+        )
+        for stmt in (stored, pending):
+            for owner, type_name, size in await conn.execute(stmt):
+                _add(truth, owner, type_name, 1, int(size or 0))
+        drift = []
+        for key in sorted(set(truth) | set(counted)):
+            true = tuple(truth.get(key, [0, 0]))
+            seen = tuple(int(v) for v in counted.get(key, (0, 0)))
+            if true != seen:
+                project, scope = key
+                drift.append(Drift(project, scope or None, (seen[0], true[0]), (seen[1], true[1])))
+                values = {
+                    "project": project,
+                    "type_name": scope,
+                    "artifacts": true[0],
+                    "bytes": true[1],
+                }
+                await conn.execute(upsert(conn, quota_usage, values, ["project", "type_name"]))
+    return drift
+
+
+def _add(truth: dict[Key, list[int]], owner: str, type_name: str, index: int, amount: int) -> None:
+    for scope in (ALL_TYPES, type_name):
+        truth[(owner, scope)][index] += amount
