@@ -70,6 +70,9 @@ class UnitOfWork:
         self._cleared: set[str] = set()  # passed the admin rules for a change
         self.related: list[str] = []  # what `related` last answered, all of it locked
         self._unguarded: list[str] = []  # related artifacts locked before the checks ran
+        # what the mutation is about (the first artifact it took or created), for the audit
+        self.subject: ArtifactRecord | None = None
+        self.details: dict[str, Any] = {}  # what a use case adds to its audit event
 
     @property
     def locked(self) -> frozenset[str]:
@@ -110,12 +113,16 @@ class UnitOfWork:
         self._unguarded.clear()
         if expected_revision is not None and expected_revision != record.revision:
             raise RevisionMismatch(expected_revision, record.revision)
+        if self.subject is None:
+            self.subject = record
         return record
 
     def created(self, record: ArtifactRecord) -> None:
         """An artifact this mutation inserted."""
         self._locked.add(record.id)
         self._changes[record.id] = Change(record.id, record.type_name, None, record.revision)
+        if self.subject is None:
+            self.subject = record
 
     async def save(self, record: ArtifactRecord, **columns: Any) -> ArtifactRecord:
         """Write column changes to a locked artifact, with its revision bump (once per

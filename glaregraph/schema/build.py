@@ -7,7 +7,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import create_type
 
 from glaregraph.catalog.typedef.model import Registry
-from glaregraph.schema import blobs, controls, inputgen, rootcommon, rootgen, tags, typegen
+from glaregraph.schema import (
+    audit,
+    blobs,
+    controls,
+    inputgen,
+    rootcommon,
+    rootgen,
+    tags,
+    typegen,
+)
 from glaregraph.schema.artifact import Artifact
 from glaregraph.schema.fastpath import install_fast_resolvers
 from glaregraph.schema.scalars import SCALAR_MAP
@@ -30,7 +39,7 @@ def build_schema(registry: Registry) -> strawberry.Schema:
             "A page of artifacts of every type you may see.",
         )
     )
-    for more_queries, more_mutations in (tags.fields(), controls.fields()):
+    for more_queries, more_mutations in (tags.fields(), controls.fields(), audit.fields()):
         queries += more_queries
         mutations += more_mutations
     for t in types_:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from glaregraph.catalog.audit import record_event
 from glaregraph.catalog.authz import Authorizer, Policy
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.engine import Database
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> Starlette:
         authz=authz,
         blobs=blobs,
         guards=(lease_guard,),  # every mutation of an artifact honours its lease
+        hooks=(record_event,),  # every mutation writes its audit event in its transaction
         quota=QuotaSettings(settings.quota_max_artifacts, settings.quota_max_bytes),
     )
     schema = build_schema(registry)
@@ -66,7 +68,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def schema_sdl(request: Request) -> Response:
         try:
-            caller = endpoint.authenticator.authenticate(request.headers.get("authorization"))
+            caller = await endpoint.authenticator.authenticate(request.headers.get("authorization"))
         except Unauthenticated as exc:
             return error_response(401, exc.message, "UNAUTHENTICATED")
         if caller.anonymous and not settings.public_schema:

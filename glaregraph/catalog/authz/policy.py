@@ -32,6 +32,7 @@ DEFAULT_RULES: dict[str, str] = {
     "set_quota": "admin",
     "force_unlock": "admin",
     "download": "any",  # fetch blob content of an artifact the caller can see
+    "read_audit": "admin",
 }
 
 

@@ -301,3 +301,25 @@ artifact_locks = sa.Table(
     sa.Column("acquired_at", UTCDateTime(), nullable=False),
     sa.Column("expires_at", UTCDateTime(), nullable=False),
 )
+
+# One event per successful mutation, written by the mutation unit of work in the mutation's
+# own transaction; `seq` orders them (newest first) and pages them.
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("project", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(128), nullable=False),
+    sa.Column("artifact_id", sa.String(36), nullable=True),
+    sa.Column("type_name", sa.String(64), nullable=True),
+    sa.Column("revision_before", sa.Integer(), nullable=True),
+    sa.Column("revision_after", sa.Integer(), nullable=True),
+    sa.Column("request_id", sa.String(128), nullable=True),
+    sa.Column("details", JSONDoc, nullable=False),
+    sa.Index("ix_audit_events_artifact_id_seq", "artifact_id", "seq"),
+    sa.Index("ix_audit_events_actor_seq", "actor", "seq"),
+    sa.Index("ix_audit_events_at", "at"),
+)

@@ -153,6 +153,12 @@ def _scalar_ops(
     return sa.and_(sa.true(), *parts)
 
 
+def scalar_ops(column: Any, kind: Kind, ops: Mapping[str, Any], path: str) -> Condition:
+    """The operators of one scalar filter on a plain column (for tables other than artifacts)."""
+    _check_size(ops, path)
+    return _scalar_ops(column, kind, ops, path, in_data=False)
+
+
 def like(column: Any, pattern: str, path: str) -> Condition:
     """`column LIKE pattern ESCAPE '\\'`; a pattern ending in a lone backslash escapes nothing."""
     trailing = len(pattern) - len(pattern.rstrip(LIKE_ESCAPE))
