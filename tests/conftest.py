@@ -31,6 +31,7 @@ TOKENS = {
     "alice": "alice-token",
     "carol": "carol-token",
     "bob": "bob-token",
+    "dave": "dave-token",
     "anon": None,
 }
 

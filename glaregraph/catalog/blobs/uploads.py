@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.blobs import keys, store_calls, upload_rows
 from glaregraph.catalog.blobs.slots import (
     OPEN,
@@ -195,6 +196,7 @@ async def discard_staging(catalog: Catalog, upload: Upload) -> None:
 
 async def visible_upload(catalog: Catalog, caller: Caller, upload_id: str) -> Upload:
     """The upload, if the caller may see its artifact (else NOT_FOUND, as for a missing one)."""
+    require_user(caller.principal)  # anonymous callers change nothing: UNAUTHENTICATED first
     try:
         uuid.UUID(upload_id)
     except ValueError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, quota_usage, quotas, uploads
 from glaregraph.catalog.database.upsert import upsert
@@ -94,6 +95,7 @@ async def delete_quota(
 
 def readable_project(principal: Principal, project: str | None) -> str:
     """The project asked about (the caller's own by default); another one only for admins."""
+    require_user(principal)
     own = principal.project
     wanted = project if project is not None else own
     if wanted is None:
