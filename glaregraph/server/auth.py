@@ -1,6 +1,9 @@
-"""Who is calling: `dev` (a local admin; loopback only) and `static` bearer tokens.
+"""Who is calling: `dev` (a local admin; loopback only), `static` bearer tokens, and `oidc`
+JWTs from an OpenID Connect issuer (glaregraph.server.oidc).
 
-OIDC/JWT verification plugs in here as a third authenticator (its own capability).
+Authenticators are async (an OIDC one may have to fetch the issuer's keys). `authenticate`
+takes the Authorization header; `verify_token` takes a bare token (a websocket's
+`connection_init` payload carries one).
 """
 
 from __future__ import annotations
@@ -21,14 +24,46 @@ DEV_PRINCIPAL = Principal(user_id="dev", project="dev", roles=("admin",), is_adm
 
 
 class Authenticator(Protocol):
-    def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None) -> Principal:
         """The caller; an anonymous Principal when no credentials came; raises Unauthenticated."""
+
+    async def verify_token(self, token: str) -> Principal:
+        """The caller a bare bearer token names; raises InvalidToken."""
+
+    async def start(self) -> None:
+        """Work done once when the server starts (OIDC: fetch the issuer's keys); not fatal."""
+
+
+class InvalidToken(Unauthenticated):
+    """A token came and was refused: its 401 says `error="invalid_token"` (RFC 6750 §3.1)."""
+
+
+def challenge(exc: Unauthenticated) -> str:
+    """The WWW-Authenticate value of a 401 answering `exc`."""
+    if not isinstance(exc, InvalidToken):
+        return "Bearer"
+    description = "".join(c for c in exc.message if c.isprintable() and c not in '"\\')
+    return f'Bearer error="invalid_token", error_description="{description[:200]}"'
+
+
+def bearer_token(authorization: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header; raises InvalidToken."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("expected 'Authorization: Bearer <token>'")
+    return token.strip()
 
 
 @dataclass(frozen=True)
 class DevAuthenticator:
-    def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None) -> Principal:
         return DEV_PRINCIPAL
+
+    async def verify_token(self, token: str) -> Principal:
+        return DEV_PRINCIPAL
+
+    async def start(self) -> None:
+        return None
 
 
 class StaticTokenAuthenticator:
@@ -54,16 +89,19 @@ class StaticTokenAuthenticator:
                 is_admin=admin_role in roles,
             )
 
-    def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None) -> Principal:
         if authorization is None:
             return Principal.anonymous_user()
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("expected 'Authorization: Bearer <token>'")
+        return await self.verify_token(bearer_token(authorization))
+
+    async def verify_token(self, token: str) -> Principal:
         for known, principal in self._tokens.items():
-            if hmac.compare_digest(known.encode(), token.strip().encode()):
+            if hmac.compare_digest(known.encode(), token.encode()):
                 return principal
-        raise Unauthenticated("unknown or invalid token")
+        raise InvalidToken("unknown or invalid token")
+
+    async def start(self) -> None:
+        return None
 
 
 def make_authenticator(settings: Settings) -> Authenticator:
@@ -73,7 +111,9 @@ def make_authenticator(settings: Settings) -> Authenticator:
         if settings.static_tokens is None:
             raise ValueError("CATALOG_AUTH=static needs CATALOG_STATIC_TOKENS")
         return StaticTokenAuthenticator(settings.static_tokens, settings.admin_role)
-    raise ValueError("CATALOG_AUTH=oidc is not available in this version; use dev or static")
+    from glaregraph.server.oidc import OIDCAuthenticator  # it builds on this module
+
+    return OIDCAuthenticator(settings)
 
 
 def check_bind(settings: Settings, host: str) -> None:

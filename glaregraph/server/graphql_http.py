@@ -50,7 +50,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         try:
-            principal = self.authenticator.authenticate(request.headers.get("authorization"))
+            principal = await self.authenticator.authenticate(request.headers.get("authorization"))
             if request.method == "GET" and _wants_html(request):
                 if principal.anonymous and not self.public_schema:
                     raise Unauthenticated("authentication required")

@@ -26,6 +26,29 @@ class Settings(BaseSettings):
     )
     admin_role: str = Field("admin", description="Role that makes a principal admin.")
     public_schema: bool = Field(True, description="SDL, GraphiQL and introspection need no token.")
+    oidc_issuer: str | None = Field(
+        None, description="OIDC issuer URL; tokens' `iss` must equal it (discovery starts there)."
+    )
+    oidc_audience: str | None = Field(
+        None, description="This API's audience; tokens' `aud` must be it or a list containing it."
+    )
+    oidc_jwks_url: str | None = Field(
+        None, description="JWKS URL of the issuer (default: `jwks_uri` of its discovery document)."
+    )
+    oidc_user_claim: str = Field("sub", description="Dotted path of the user id claim.")
+    oidc_project_claim: str = Field(
+        "project_id", description="Dotted path of the project claim (a string or 1-element list)."
+    )
+    oidc_roles_claim: str | None = Field(
+        None,
+        description="Dotted path of the roles claim (default: `roles`, else realm_access.roles).",
+    )
+    oidc_leeway: int = Field(
+        60, ge=0, le=60, description="Seconds of clock skew allowed on `exp` and `nbf` (0-60)."
+    )
+    oidc_timeout: float = Field(
+        5.0, gt=0, description="HTTP timeout of OIDC discovery and JWKS fetches, in seconds."
+    )
     policy: Path | None = Field(None, description="YAML policy overrides.")
     max_body_bytes: int = Field(1_048_576, description="Largest accepted GraphQL request body.")
     max_query_depth: int = Field(15, description="Largest selection depth.")

@@ -159,16 +159,16 @@ async def _edges(
     root, or one reached before the last level) to a kept one."""
     out: dict[tuple[str, str, str], LineageEdge] = {}
     ids = sorted(kept)
+    # Both ends among the kept artifacts, in SQL: a hub among them must not bring its whole
+    # fan-in over the wire. Sources go in chunks; the targets list is at most `first` + 1 ids.
     for i in range(0, len(ids), 1000):
         chunk = ids[i : i + 1000]
         stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(
-            sa.or_(edges.c.source_id.in_(chunk), edges.c.target_id.in_(chunk))
+            edges.c.source_id.in_(chunk), edges.c.target_id.in_(ids)
         )
         if relations is not None:
             stmt = stmt.where(edges.c.relation.in_(list(relations)))
         for source, target, relation in await conn.execute(stmt):
-            if source not in kept or target not in kept:
-                continue
             for walk in walks:
                 near = source if walk == UPSTREAM else target
                 if near in expanded[walk]:
