@@ -19,6 +19,9 @@ Steps (see benchmarks/README.md for what each number means):
   7. the artifact graph (benchmarks/graph.py: lineage and tag queries of a member on 200k
      artifacts / 1M edges and a 10x smaller graph, statements per request, EXPLAIN of the
      lineage CTE; its own databases and results file).
+  8. quotas and row locks under 64 clients (benchmarks/concurrency.py: creates under a quota
+     vs the commit before quotas, a low limit overrun, 64 writers on one artifact; its own
+     databases, worktrees and results file).
 
 BENCH_QUICK=1 makes every step short (20k/2k artifacts, 3 s windows, one repetition, 6,000
 creates, 64 MiB / 256 MiB blobs).
@@ -130,6 +133,20 @@ def graph_step() -> dict[str, Any]:
         return {"error": f"exit {done.returncode}"}
     path = ROOT / last.split()[1].rstrip(",")
     result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def concurrency_step() -> dict[str, Any]:
+    """Step 8: benchmarks/concurrency.py (own databases, worktrees and results file; the whole
+    results on its last line); a failure is recorded, not fatal."""
+    cmd = [PY, str(BENCH_DIR / "concurrency.py"), "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    print("\n".join(lines[:-1]))
+    if done.returncode != 0 or not lines:
+        log(f"  concurrency.py failed (exit {done.returncode}); see its output above")
+        return {"error": f"exit {done.returncode}"}
+    result: dict[str, Any] = json.loads(lines[-1])
     return result
 
 
@@ -277,6 +294,8 @@ def main() -> int:
     results["blobs"] = blob_step()
     log("== artifact graph: lineage and tags (benchmarks/graph.py)")
     results["graph"] = graph_step()
+    log("== quotas and row locks under 64 clients (benchmarks/concurrency.py)")
+    results["concurrency"] = concurrency_step()
     results["environment"]["runtime_s"] = time.monotonic() - started
     results["environment"]["code_changed"] = code_changed(results["environment"])
     out_dir = BENCH_DIR / "results"
