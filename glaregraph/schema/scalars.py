@@ -53,10 +53,18 @@ DATETIME_SCALAR = strawberry.scalar(
     serialize=_serialize_datetime,
     parse_value=_parse_datetime,
 )
+
+
+def _serialize_long(value: Any) -> str:
+    """A decimal string, as GitHub's BigInt: JavaScript numbers lose integers above 2^53."""
+    return str(int(value))
+
+
 LONG_SCALAR = strawberry.scalar(
     name="Long",
-    description="A 64-bit signed integer.",
-    serialize=int,
+    description="A 64-bit signed integer, written as a decimal string (JavaScript reads it "
+    "exactly); accepted as a string or an integer.",
+    serialize=_serialize_long,
     parse_value=_parse_long,
 )
 

@@ -63,7 +63,7 @@ async def start(
 async def send_all(
     http: httpx.AsyncClient, started: dict[str, Any], data: bytes
 ) -> list[tuple[int, str]]:
-    size = started["partSize"]
+    size = int(started["partSize"])  # Long: a decimal string
     etags = []
     for part in started["parts"]:
         n = part["number"]

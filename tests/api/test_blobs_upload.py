@@ -32,7 +32,7 @@ async def test_upload_then_download_gives_the_same_bytes(gql, size):
         "field": "template",
         "key": None,
         "status": "ACTIVE",
-        "size": size,
+        "size": str(size),  # Long: a decimal string
         "sha256": sha(data),
         "verified": True,
         "contentType": "text/yaml",
@@ -53,12 +53,12 @@ async def test_a_large_blob_goes_in_parts(gql):  # the local store has the multi
     part = 9 * 1024 * 1024 // 2
     data = b"0123456789abcdef" * (part // 16) * 2 + b"tail"  # 10 MiB + 4 B: two 8 MiB parts
     started = await start(gql, artifact, len(data), field="nestedTemplates", key="big.yaml")
-    assert started["partSize"] == 8 * 1024 * 1024
+    assert started["partSize"] == str(8 * 1024 * 1024)
     assert [p["number"] for p in started["parts"]] == [1, 2]
     etags = await send_all(gql.http, started, data)
     parts = [{"number": n, "etag": e} for n, e in etags]
     done = (await gql(COMPLETE, {"id": started["id"], "parts": parts}))["blobUploadComplete"]
-    assert (done["size"], done["sha256"], done["key"]) == (len(data), sha(data), "big.yaml")
+    assert (done["size"], done["sha256"], done["key"]) == (str(len(data)), sha(data), "big.yaml")
 
 
 async def test_while_uploading_the_field_reads_saving_and_blocks_activation(gql):

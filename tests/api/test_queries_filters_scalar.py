@@ -171,4 +171,10 @@ async def test_long_value_beyond_double_precision_reads_back_exactly(sample_gql,
     data = await sample_gql(
         "{ sampleArtifacts(sort: [{field: LONG_FIELD}]) { nodes { longField } } }"
     )
-    assert [n["longField"] for n in data["sampleArtifacts"]["nodes"]] == [1, BIG, BIG + 1, None]
+    # as decimal strings, which JavaScript reads exactly (a JSON number would lose BIG + 1)
+    assert [n["longField"] for n in data["sampleArtifacts"]["nodes"]] == [
+        "1",
+        str(BIG),
+        str(BIG + 1),
+        None,
+    ]
