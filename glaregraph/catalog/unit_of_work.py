@@ -73,6 +73,9 @@ class UnitOfWork:
         # what the mutation is about (the first artifact it took or created), for the audit
         self.subject: ArtifactRecord | None = None
         self.details: dict[str, Any] = {}  # what a use case adds to its audit event
+        # run last, after the commit hooks, right before COMMIT: writes to rows every writer
+        # of a project shares (quota counters) hold their locks for the shortest time
+        self.last: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def locked(self) -> frozenset[str]:
@@ -254,6 +257,8 @@ async def unit_of_work(catalog: Catalog, caller: Caller, name: str) -> AsyncIter
             yield uow
             for hook in catalog.hooks:
                 await hook(uow)
+            for step in uow.last:
+                await step()
     except DBAPIError as exc:
         if _sqlstate(exc) in RETRYABLE_SQLSTATES:
             raise Conflict("the artifact changed concurrently; try again") from exc

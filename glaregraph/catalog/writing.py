@@ -40,7 +40,7 @@ async def create_artifact(
         await uow.authorize("create")
         principal = caller.principal
         assert principal.project is not None  # unit_of_work requires a user with a project
-        await usage.charge(catalog, uow.conn, principal.project, t.name, usage.ARTIFACTS, 1)
+        usage.charge(uow, principal.project, t.name, usage.ARTIFACTS, 1)
         row = {
             "id": str(uuid.uuid4()),
             "type_name": t.name,

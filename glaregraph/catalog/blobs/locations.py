@@ -132,7 +132,7 @@ async def import_from(
             await check_size(uow.conn, slot, size, uow.now)
             ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
             await values.clear(uow.conn, slot, uow.now)  # its bytes go back first
-            await usage.charge(catalog, uow.conn, slot.project, slot.type_name, usage.BYTES, size)
+            usage.charge(uow, slot.project, slot.type_name, usage.BYTES, size)
             await values.reference(uow.conn, content, uow.now)
             row = await values.put(
                 uow.conn,

@@ -94,7 +94,7 @@ async def start(
             await check_size(uow.conn, slot, size, uow.now)
             replaced = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
             replaced += await upload_rows.expire_project(uow.conn, record.owner, uow.now)
-            await usage.charge(catalog, uow.conn, record.owner, record.type_name, usage.BYTES, size)
+            usage.charge(uow, record.owner, record.type_name, usage.BYTES, size)
             expires_at = uow.now + config.upload_ttl
             await uow.conn.execute(
                 sa.insert(uploads).values(

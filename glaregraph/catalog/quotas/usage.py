@@ -7,24 +7,29 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import quota_usage
 from glaregraph.catalog.errors import QuotaExceeded
 from glaregraph.catalog.quotas.limits import ALL_TYPES, Limit, limits
+from glaregraph.catalog.unit_of_work import UnitOfWork
 
 ARTIFACTS, BYTES = "artifacts", "bytes"
 
 
-async def charge(
-    catalog: Catalog, conn: AsyncConnection, project: str, type_name: str, counter: str, amount: int
-) -> None:
-    """Add `amount` to `counter` in both scopes of `type_name`, or QUOTA_EXCEEDED (and the
-    mutation rolls back, so nothing is charged)."""
+def charge(uow: UnitOfWork, project: str, type_name: str, counter: str, amount: int) -> None:
+    """Add `amount` to `counter` in both scopes of `type_name` at the end of the mutation's
+    transaction, or QUOTA_EXCEEDED (and the mutation rolls back, so nothing is charged). Every
+    create of a project writes the same counter rows: charged last, just before COMMIT, their
+    row locks are held for the least time."""
     if amount <= 0:
         return
-    found = await limits(conn, catalog.quota, catalog.registry, project, [type_name])
-    for limit in found:
-        await _add(conn, project, limit, counter, amount)
+
+    async def apply() -> None:
+        catalog, conn = uow.catalog, uow.conn
+        found = await limits(conn, catalog.quota, catalog.registry, project, [type_name])
+        for limit in found:
+            await _add(conn, project, limit, counter, amount)
+
+    uow.last.append(apply)
 
 
 async def release(
