@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,7 +25,7 @@ from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.schema.build import build_schema, print_sdl
 from glaregraph.schema.executor import Executor
 from glaregraph.schema.limits import Limits
-from glaregraph.server.auth import make_authenticator
+from glaregraph.server.auth import challenge, make_authenticator
 from glaregraph.server.blobstore import blob_config
 from glaregraph.server.graphiql import graphiql_routes
 from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
@@ -70,9 +71,13 @@ def create_app(settings: Settings) -> Starlette:
         try:
             caller = await endpoint.authenticator.authenticate(request.headers.get("authorization"))
         except Unauthenticated as exc:
-            return error_response(401, exc.message, "UNAUTHENTICATED")
+            return error_response(
+                401, exc.message, "UNAUTHENTICATED", {"WWW-Authenticate": challenge(exc)}
+            )
         if caller.anonymous and not settings.public_schema:
-            return error_response(401, "authentication required", "UNAUTHENTICATED")
+            return error_response(
+                401, "authentication required", "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}
+            )
         return PlainTextResponse(sdl, media_type="application/graphql")
 
     async def healthz(_: Request) -> Response:
@@ -92,10 +97,16 @@ def create_app(settings: Settings) -> Starlette:
         # The schema and everything built at start live as long as the process: keep them out
         # of the collector's generations so collections stay short under load.
         await blobs.store.open()  # the S3 bucket is created if it is missing
+        # the issuer's keys are fetched in the background: an IdP that is slow or down at
+        # start delays nothing (requests fetch them lazily; never a 500)
+        keys = asyncio.create_task(endpoint.authenticator.start())
         gc.collect()
         gc.freeze()
         async with periodic_gc(catalog, settings.gc_interval):
             yield
+        keys.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keys
         await blobs.store.close()
         await db.dispose()
 

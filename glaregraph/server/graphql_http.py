@@ -18,7 +18,7 @@ from glaregraph.catalog.errors import Unauthenticated
 from glaregraph.resolvers.context import RequestContext
 from glaregraph.schema.errors import error_dict
 from glaregraph.schema.executor import Executor, is_introspection
-from glaregraph.server.auth import Authenticator
+from glaregraph.server.auth import Authenticator, challenge
 from glaregraph.server.graphiql import render_graphiql
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -59,9 +59,11 @@ class GraphQLEndpoint:
         except BadRequest as exc:
             return error_response(exc.status, exc.message, exc.code)
         except Unauthenticated as exc:
-            return error_response(401, exc.message, "UNAUTHENTICATED")
+            return error_response(401, exc.message, "UNAUTHENTICATED", _challenge(exc))
         if principal.anonymous and not self._anonymous_allowed(query, operation_name):
-            return error_response(401, "authentication required", "UNAUTHENTICATED")
+            return error_response(
+                401, "authentication required", "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}
+            )
         context = RequestContext(self.catalog, principal, _request_id(request))
         outcome = await self.executor.run(
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
@@ -165,6 +167,10 @@ def _request_id(request: Request) -> str:
 
 def _wants_html(request: Request) -> bool:
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+
+
+def _challenge(exc: Unauthenticated) -> dict[str, str]:
+    return {"WWW-Authenticate": challenge(exc)}
 
 
 def error_response(

@@ -242,9 +242,6 @@ async def test_schema_endpoint_refuses_a_bad_token(oidc, idp):
     assert ok.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True, reason="graphql_http.py does not send WWW-Authenticate on 401 yet (challenge())"
-)
 @pytest.mark.parametrize("with_token", [True, False])
 async def test_401_carries_www_authenticate_bearer(oidc, idp, with_token):
     response = await oidc.post(idp.mint(idp.claims(aud="x")) if with_token else None)
