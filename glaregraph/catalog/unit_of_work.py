@@ -73,6 +73,7 @@ class UnitOfWork:
         # what the mutation is about (the first artifact it took or created), for the audit
         self.subject: ArtifactRecord | None = None
         self.details: dict[str, Any] = {}  # what a use case adds to its audit event
+        self.audited = True  # False only for a unit that checks and writes nothing
         # run last, after the commit hooks, right before COMMIT: writes to rows every writer
         # of a project shares (quota counters) hold their locks for the shortest time
         self.last: list[Callable[[], Awaitable[None]]] = []

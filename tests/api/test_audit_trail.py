@@ -83,3 +83,28 @@ async def test_events_are_filtered_and_paged_for_admins_only(gql):
     rest = await _events(gql, first=3, after=page["pageInfo"]["endCursor"])
     assert [e["artifactId"] for e in rest] == [ids[0]]
     assert (await gql.error(EVENTS))["code"] == "FORBIDDEN"
+
+
+async def test_a_refused_import_leaves_no_event_and_a_quota_event_says_what(gql):
+    created = await gql(
+        'mutation { heatTemplateCreate(input: {name: "h", version: "1.0.0"}) { id } }'
+    )
+    artifact = created["heatTemplateCreate"]["id"]
+    error = await gql.error(
+        """mutation($id: ID!) { blobImport(input: {artifactId: $id, field: "template",
+        sourceUrl: "http://localhost/x"}) { status } }""",
+        {"id": artifact},
+    )
+    assert error["field"] == "input.sourceUrl"
+    await gql(
+        'mutation { quotaSet(input: {project: "p1", typeName: "image", maxBytes: 5}) { project } }',
+        as_="admin",
+    )
+    events = await _events(gql)
+    assert [e["action"] for e in events] == ["quotaSet", "heatTemplateCreate"]
+    assert events[0]["details"] == {
+        "project": "p1",
+        "typeName": "image",
+        "maxArtifacts": None,
+        "maxBytes": 5,
+    }

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 async def record_event(uow: UnitOfWork) -> None:
+    if not uow.audited:
+        return
     subject = uow.subject
     before = after = None
     if subject is not None:

@@ -154,6 +154,9 @@ async def _fail(catalog: Catalog, caller: Caller, upload: Upload, reason: str) -
         if current is None or not current.is_open(uow.now):
             raise NotFound(f"upload {upload.id} not found")
         await upload_rows.end_and_release(uow.conn, current, FAILED, uow.now, record.type_name)
+        # the request fails, but the upload's end commits (the slot shows its previous value
+        # again, revision + 1): the audit trail says so rather than leave a gap
+        uow.details = {"outcome": "failed", "uploadId": upload.id, "reason": reason}
         await uow.touch(record)
     await discard_staging(catalog, upload)
     raise BadUserInput(f"upload {upload.id} failed: {reason}", field="uploadId")

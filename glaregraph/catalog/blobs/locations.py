@@ -110,6 +110,7 @@ async def import_from(
     content_type = check_content_type(content_type)
     # the same checks a change makes, before a byte moves (repeated when the value is written)
     async with unit_of_work(catalog, caller, "blobImport") as uow:
+        uow.audited = False  # a check only: the unit of work that writes the value records it
         record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
         await check_size(uow.conn, slot, 0, uow.now)
         limit = slot.field.validators.max_size

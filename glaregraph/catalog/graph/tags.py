@@ -64,6 +64,7 @@ async def set_parent(catalog: Catalog, caller: Caller, name: str, parent: str | 
                 f"'{parent}' is '{name}' or below it: that would make a cycle", field="parent"
             )
         await conn.execute(sa.update(tags).where(tags.c.name == name).values(parent=parent))
+        uow.details = {"name": name, "parent": parent}
     return name
 
 

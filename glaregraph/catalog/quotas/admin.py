@@ -78,6 +78,12 @@ async def set_quota(
     async with unit_of_work(catalog, caller, "quotaSet") as uow:
         await uow.authorize("set_quota")
         await uow.conn.execute(upsert(uow.conn, quotas, values, ["project", "type_name"]))
+        uow.details = {
+            "project": project,
+            "typeName": type_name,
+            "maxArtifacts": quota.max_artifacts,
+            "maxBytes": quota.max_bytes,
+        }
     return quota
 
 
@@ -87,6 +93,7 @@ async def delete_quota(
     scope = _check(catalog, project, type_name, "")
     async with unit_of_work(catalog, caller, "quotaDelete") as uow:
         await uow.authorize("set_quota")
+        uow.details = {"project": project, "typeName": type_name}
         gone = await uow.conn.execute(
             sa.delete(quotas).where(quotas.c.project == project, quotas.c.type_name == scope)
         )
