@@ -25,8 +25,19 @@ def _arg(description: str) -> Any:
     return strawberry.argument(description=description)
 
 
+@strawberry.interface(
+    description="Relay object identification: anything refetchable by its id with `node(id:)`."
+)
+class Node:
+    id: strawberry.ID = strawberry.field(description="Globally unique id (a UUID).")
+
+    @classmethod
+    def resolve_type(cls, obj: Any, *_: Any) -> str:
+        return to_pascal(obj.type_name)
+
+
 @strawberry.interface(description="What every artifact has, whatever its type.")
-class Artifact:
+class Artifact(Node):
     id: strawberry.ID = strawberry.field(description="Artifact id (UUID).")
     type_name: str = strawberry.field(description="Artifact type, e.g. 'image'.")
     name: str = strawberry.field(description="Name; unique with version per project and type.")

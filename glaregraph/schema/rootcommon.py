@@ -7,7 +7,7 @@ import strawberry
 from glaregraph.catalog.typedef.model import TypeDef
 from glaregraph.resolvers import artifacts as resolve
 from glaregraph.resolvers import mutations, typeinfo
-from glaregraph.schema.artifact import Artifact
+from glaregraph.schema.artifact import Artifact, Node
 from glaregraph.schema.common import ArtifactTypeInfo, FieldInfo, PrincipalType
 from glaregraph.schema.rootgen import REVISION, arg
 from glaregraph.schema.scalars import JSON
@@ -39,6 +39,12 @@ def query_fields() -> list[Any]:
         t = typeinfo.type_info(info.context, name)
         return _type_info(t) if t is not None else None
 
+    async def node(info: strawberry.Info, id: ID) -> Optional[Node]:
+        return await resolve.by_id(info.context, id)
+
+    async def nodes(info: strawberry.Info, ids: list[ID]) -> list[Optional[Node]]:
+        return await resolve.by_ids(info.context, ids)
+
     def me(info: strawberry.Info) -> PrincipalType:
         p = info.context.principal
         return PrincipalType(
@@ -50,8 +56,16 @@ def query_fields() -> list[Any]:
         )
 
     artifact.__annotations__["id"] = arg(ID, "Artifact id.")
+    node.__annotations__["id"] = arg(ID, "The object's id.")
+    nodes.__annotations__["ids"] = arg(list[ID], "Up to 500 ids.")
     artifact_type.__annotations__["name"] = arg(str, "Type name, e.g. 'heat_template'.")
     return [
+        strawberry.field(
+            resolver=node, description="Relay refetch: the object, or null if you may not see it."
+        ),
+        strawberry.field(
+            resolver=nodes, description="Objects by id, in order; null where you may not see one."
+        ),
         strawberry.field(resolver=artifact, description="Any artifact by id, or null."),
         strawberry.field(resolver=artifact_types, description="Every enabled artifact type."),
         strawberry.field(resolver=artifact_type, description="One artifact type, or null."),

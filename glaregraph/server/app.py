@@ -27,6 +27,7 @@ from glaregraph.schema.executor import Executor
 from glaregraph.schema.limits import Limits
 from glaregraph.server.auth import challenge, make_authenticator
 from glaregraph.server.blobstore import blob_config
+from glaregraph.server.cors import cors_middleware
 from glaregraph.server.graphiql import graphiql_routes
 from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
 from glaregraph.server.maintenance import periodic_gc
@@ -111,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
         await db.dispose()
 
     app = Starlette(
+        middleware=cors_middleware(settings),
         exception_handlers={HTTPException: _http_error},
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),

@@ -94,6 +94,10 @@ class GraphQLEndpoint:
                 }
             )
         body = await _read_body(request, self.max_body_bytes)
+        if not _is_json(request.headers.get("content-type", "")):
+            # a browser sends text/plain or a form without a CORS preflight: such a request
+            # must run nothing, or any web page could make its visitors' browsers mutate here
+            raise BadRequest(415, "a POST body must be Content-Type: application/json")
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
@@ -157,6 +161,10 @@ def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     if name is not None and not isinstance(name, str):
         raise BadRequest(400, "'operationName' must be a string")
     return query, variables, name
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _request_id(request: Request) -> str:

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     statement_timeout: float = Field(
         10.0, description="Seconds one SQL statement may run (PostgreSQL) before it is cancelled."
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        [], description="Browser origins allowed to call the API (comma-separated; * for any)."
+    )
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, description="Port `serve` binds to.")
     storage: Literal["local", "s3"] = Field(
@@ -114,7 +117,7 @@ class Settings(BaseSettings):
             raise ValueError("upload_part_size must be at least 5 MiB (the S3 minimum)")
         return value
 
-    @field_validator("import_allow_hosts", mode="before")
+    @field_validator("import_allow_hosts", "cors_origins", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):  # the environment gives "a.example,b.example"

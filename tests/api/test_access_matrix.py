@@ -146,6 +146,8 @@ MUTATIONS: dict[str, tuple[Doc, tuple[str, ...]]] = {
 }
 QUERIES: dict[str, tuple[Doc, tuple[str, ...]]] = {
     "artifact": (_query("query($id: ID!) { artifact(id: $id) { id } }"), ANY_USER),
+    "node": (_query("query($id: ID!) { node(id: $id) { id } }"), ANY_USER),
+    "nodes": (_query("query($id: ID!) { nodes(ids: [$id]) { id } }"), ANY_USER),
     "artifacts": (_query("{ artifacts { totalCount } }"), ANY_USER),
     "artifactTypes": (_query("{ artifactTypes { name } }"), ANY_USER),
     "artifactType": (_query('{ artifactType(name: "image") { name } }'), ANY_USER),
@@ -257,14 +259,15 @@ async def test_what_each_role_sees(gql, role):
       latest: heatTemplate(name: $name, version: "latest") { id }
       alias: heatTemplate(name: $name, alias: "a") { id }
       list: heatTemplates { totalCount }
-      links: artifact(id: $id) { links(direction: IN) { artifactId } } }"""
+      links: artifact(id: $id) { links(direction: IN) { artifactId } }
+      node: node(id: $id) { id ... on HeatTemplate { name } } }"""
     body = (await gql.post(query, {"id": setup.artifact, "name": setup.name}, as_=role)).json()
     if SEES[role] is None:  # anonymous, anonymous reads off: the whole request is refused
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         return
     data = body["data"]
     seen = SEES[role]
-    for key in ("byId", "latest", "alias", "links"):
+    for key in ("byId", "latest", "alias", "links", "node"):
         assert (data[key] is not None) == seen, (key, role, data)
     assert data["list"]["totalCount"] == (1 if seen else 0)
 

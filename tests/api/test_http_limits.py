@@ -65,7 +65,8 @@ async def test_body_at_the_limit_is_read(small):
     payload["pad"] = "x" * (SMALL["max_body_bytes"] - size)
     content = json.dumps(payload).encode()
     assert len(content) == SMALL["max_body_bytes"]
-    response = await small.post("/graphql", content=content, headers=AUTH)
+    headers = {**AUTH, "content-type": "application/json"}
+    response = await small.post("/graphql", content=content, headers=headers)
     assert response.status_code == 200
     assert response.json()["data"] == {"me": {"userId": "alice"}}
 

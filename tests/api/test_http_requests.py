@@ -50,7 +50,11 @@ async def test_non_json_body_is_400_bad_request(gql, body):
     ],
 )
 async def test_body_that_is_not_a_graphql_request_is_400_bad_request(gql, payload):
-    response = await gql.http.post("/graphql", content=json.dumps(payload), headers=AUTH)
+    response = await gql.http.post(
+        "/graphql",
+        content=json.dumps(payload),
+        headers={**AUTH, "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert _code(response) == "BAD_REQUEST"
 
