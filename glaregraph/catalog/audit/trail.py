@@ -13,6 +13,9 @@ from glaregraph.catalog.database.tables import audit_events
 if TYPE_CHECKING:
     from glaregraph.catalog.unit_of_work import UnitOfWork
 
+# built once: every event is the same statement with new parameters
+_INSERT = sa.insert(audit_events)
+
 
 async def record_event(uow: UnitOfWork) -> None:
     if not uow.audited:
@@ -32,17 +35,18 @@ async def record_event(uow: UnitOfWork) -> None:
         details["alsoChanged"] = sorted(others)
     principal = uow.principal
     await uow.conn.execute(
-        sa.insert(audit_events).values(
-            id=str(uuid.uuid4()),
-            at=uow.now,
-            actor=principal.user_id or "",
-            project=principal.project or "",
-            action=uow.name,
-            artifact_id=None if subject is None else subject.id,
-            type_name=None if subject is None else subject.type_name,
-            revision_before=before,
-            revision_after=after,
-            request_id=uow.caller.request_id,
-            details=details,
-        )
+        _INSERT,
+        {
+            "id": str(uuid.uuid4()),
+            "at": uow.now,
+            "actor": principal.user_id or "",
+            "project": principal.project or "",
+            "action": uow.name,
+            "artifact_id": None if subject is None else subject.id,
+            "type_name": None if subject is None else subject.type_name,
+            "revision_before": before,
+            "revision_after": after,
+            "request_id": uow.caller.request_id,
+            "details": details,
+        },
     )
