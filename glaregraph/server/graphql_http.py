@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -20,6 +20,7 @@ from glaregraph.schema.errors import error_dict
 from glaregraph.schema.executor import Executor, is_introspection
 from glaregraph.server.auth import Authenticator, challenge
 from glaregraph.server.graphiql import render_graphiql
+from glaregraph.server.persisted import HashMismatch, PersistedQueries, QueryNotFound
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # How much of an over-large body is read (and dropped) so its sender can read the 413 answer.
@@ -47,6 +48,7 @@ class GraphQLEndpoint:
     max_body_bytes: int
     anonymous_read: bool
     public_schema: bool
+    persisted: PersistedQueries = field(default_factory=PersistedQueries)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -56,6 +58,10 @@ class GraphQLEndpoint:
                     raise Unauthenticated("authentication required")
                 return HTMLResponse(render_graphiql("/graphql", "/graphiql-static"))
             query, variables, operation_name = await self._read(request)
+        except QueryNotFound as exc:  # Apollo's client resends the query on this answer
+            return error_response(200, str(exc), "PERSISTED_QUERY_NOT_FOUND")
+        except HashMismatch as exc:
+            return error_response(400, str(exc), "BAD_REQUEST")
         except BadRequest as exc:
             return error_response(exc.status, exc.message, exc.code)
         except Unauthenticated as exc:
@@ -68,9 +74,12 @@ class GraphQLEndpoint:
         outcome = await self.executor.run(
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
         )
-        return FastJSONResponse(
-            outcome.body, status_code=outcome.status, headers={"x-request-id": context.request_id}
-        )
+        headers = {"x-request-id": context.request_id}
+        if request.method == "GET":  # a GET (with a persisted hash: short URLs) may be cached
+            headers["cache-control"] = (
+                "public, max-age=30" if principal.anonymous else "private, no-cache"
+            )
+        return FastJSONResponse(outcome.body, status_code=outcome.status, headers=headers)
 
     def _anonymous_allowed(self, query: str, operation_name: str | None) -> bool:
         if self.anonymous_read:
@@ -81,18 +90,19 @@ class GraphQLEndpoint:
     async def _read(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
         if request.method == "GET":
             params = request.query_params
-            raw_vars = params.get("variables")
+            raw_vars, raw_ext = params.get("variables"), params.get("extensions")
             try:
                 variables = json.loads(raw_vars) if raw_vars else None
+                extensions = json.loads(raw_ext) if raw_ext else None
             except (ValueError, RecursionError) as exc:
-                raise BadRequest(400, "variables must be a JSON object") from exc
-            return _checked(
-                {
-                    "query": params.get("query"),
-                    "variables": variables,
-                    "operationName": params.get("operationName"),
-                }
-            )
+                raise BadRequest(400, "variables and extensions must be JSON objects") from exc
+            payload = {
+                "query": params.get("query"),
+                "variables": variables,
+                "operationName": params.get("operationName"),
+                "extensions": extensions,
+            }
+            return _checked(self._persisted(payload))
         body = await _read_body(request, self.max_body_bytes)
         if not _is_json(request.headers.get("content-type", "")):
             # a browser sends text/plain or a form without a CORS preflight: such a request
@@ -102,7 +112,17 @@ class GraphQLEndpoint:
             payload = json.loads(body)
         except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise BadRequest(400, "the request body is not JSON") from exc
-        return _checked(payload)
+        return _checked(self._persisted(payload))
+
+    def _persisted(self, payload: Any) -> Any:
+        """The payload with the query a persisted hash names filled in."""
+        if not isinstance(payload, dict):
+            return payload
+        query = payload.get("query")
+        resolved = self.persisted.resolve(
+            query if isinstance(query, str) else None, payload.get("extensions")
+        )
+        return payload if resolved is None else {**payload, "query": resolved}
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
