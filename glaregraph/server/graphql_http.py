@@ -22,6 +22,7 @@ from glaregraph.server.auth import Authenticator, challenge
 from glaregraph.server.graphiql import render_graphiql
 from glaregraph.server.persisted import HashMismatch, PersistedQueries, QueryNotFound
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # How much of an over-large body is read (and dropped) so its sender can read the 413 answer.
 MAX_DRAIN_BYTES = 32 * 1024 * 1024
@@ -75,11 +76,12 @@ class GraphQLEndpoint:
             query, variables, operation_name, context, allow_mutation=request.method == "POST"
         )
         headers = {"x-request-id": context.request_id}
+        media, status = _negotiate(request.headers.get("accept", ""), outcome.status)
         if request.method == "GET":  # a GET (with a persisted hash: short URLs) may be cached
             headers["cache-control"] = (
                 "public, max-age=30" if principal.anonymous else "private, no-cache"
             )
-        return FastJSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+        return FastJSONResponse(outcome.body, status_code=status, headers=headers, media_type=media)
 
     def _anonymous_allowed(self, query: str, operation_name: str | None) -> bool:
         if self.anonymous_read:
@@ -180,7 +182,19 @@ def _checked(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
         raise BadRequest(400, "'variables' must be an object")
     if name is not None and not isinstance(name, str):
         raise BadRequest(400, "'operationName' must be a string")
+    extensions = payload.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise BadRequest(400, "'extensions' must be an object")
     return query, variables, name
+
+
+def _negotiate(accept: str, status: int) -> tuple[str, int]:
+    """GraphQL over HTTP: a client that accepts application/graphql-response+json gets it, with
+    4xx for requests that fail before execution; application/json (older clients) gets 200 for
+    any well-formed GraphQL request, the errors in the body."""
+    if GRAPHQL_RESPONSE in accept.lower():
+        return GRAPHQL_RESPONSE, status
+    return "application/json", 200 if status == 400 else status
 
 
 def _is_json(content_type: str) -> bool:
