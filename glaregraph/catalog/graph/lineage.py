@@ -1,6 +1,8 @@
-"""Multi-hop lineage: one depth-bounded recursive CTE per direction, with the caller's
-visibility inside it, so an artifact the caller may not see is never entered nor crossed (only
-counted). The same statement runs on SQLite and PostgreSQL.
+"""Multi-hop lineage: one statement per direction, a depth-bounded walk written as one CTE per
+level with the caller's visibility inside each, so an artifact the caller may not see is never
+entered nor crossed (only counted). The same statement runs on SQLite and PostgreSQL. (A
+recursive CTE expands an artifact again at every depth it is reached at, and cannot stop at
+`first`: on a hub of 10,000 that ran into the statement timeout.)
 
 UPSTREAM follows the links an artifact holds (what it was built from), DOWNSTREAM the links held
 to it (what was built from it); BOTH is the union of the two walks. Each artifact is returned
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -68,11 +71,13 @@ async def lineage(
     expanded: dict[str, set[str]] = {}  # per walk: ids whose links the walk followed
     async with catalog.db.read() as conn:
         for walk in walks:
-            stmt = _walk(catalog, principal, root.id, walk, depth, relations, type_names)
+            stmt = _walk(catalog, principal, root.id, walk, depth, relations, type_names, first)
             seen: set[str] = {root.id}
             for row in (await conn.execute(stmt)).mappings():
                 if row["_hidden"]:
                     hidden.add(row["id"])
+                    continue
+                if row["id"] == root.id:  # a cycle back to the root: never a node
                     continue
                 record, d = ArtifactRecord.from_row(row), row["_depth"]
                 if d < depth:
@@ -96,9 +101,13 @@ def _walk(
     depth: int,
     relations: Sequence[str] | None,
     type_names: Sequence[str] | None,
-) -> sa.Select[tuple[object, ...]]:
-    """Artifacts reached (each at every depth it is reached at, at most once per depth), plus
-    the hidden ones adjacent to the walk, flagged `_hidden`."""
+    first: int,
+) -> sa.CompoundSelect[Any]:
+    """One statement: the walk as one CTE per level, each level the visible artifacts next to
+    the previous one, bounded (in id order) by what could still be returned; plus the hidden
+    artifacts next to the walk, flagged `_hidden`. Each artifact's shortest depth is kept by
+    the caller. The visibility rule is inside every level: a hidden artifact is never entered,
+    so never crossed."""
     near, far = (
         (edges.c.source_id, edges.c.target_id)
         if direction == UPSTREAM
@@ -112,38 +121,48 @@ def _walk(
     followed = [] if relations is None else [edges.c.relation.in_(list(relations))]
 
     start = sa.cast(sa.literal(root_id), artifacts.c.id.type).label("id")
-    seed = sa.select(start, sa.literal(0, sa.Integer).label("depth")).cte("walk", recursive=True)
-    walk = seed.union(
-        sa.select(far.label("id"), (seed.c.depth + 1).label("depth"))
-        .select_from(seed.join(edges, near == seed.c.id).join(step, step.c.id == far))
-        .where(seed.c.depth < depth, visible, *enterable, *followed)
+    levels: list[sa.CTE] = [sa.select(start).cte("level0")]
+    hidden: list[sa.CTE] = []
+    for k in range(1, depth + 1):
+        frontier = sa.select(levels[-1].c.id)
+        around = (
+            sa.select(far.label("id"), visible.label("vis"))
+            .select_from(edges.join(step, step.c.id == far))
+            .where(near.in_(frontier), *enterable, *followed)
+            .distinct()
+            .cte(f"around{k}")
+            .prefix_with("MATERIALIZED")  # computed once: later levels read it again
+        )
+        # Not excluding what earlier levels reached keeps every level a reference to the one
+        # before only (SQLite expands each CTE reference: excluding them all grows as 2^depth).
+        # Revisits take at most (first + 1) x (k - 1) places of a level, so (first + 1) x k
+        # still leaves room for every new artifact that could be returned.
+        levels.append(
+            sa.select(around.c.id)
+            .where(around.c.vis)
+            .order_by(around.c.id)
+            .limit((first + 1) * k)
+            .cte(f"level{k}")
+            .prefix_with("MATERIALIZED")
+        )
+        hidden.append(sa.select(around.c.id).where(sa.not_(around.c.vis)).cte(f"hidden{k}"))
+    reached = sa.union_all(
+        *(
+            sa.select(level.c.id, sa.literal(k, sa.Integer).label("depth"))
+            for k, level in enumerate(levels)
+            if k > 0
+        )
+    ).subquery("reached")
+    nodes = sa.select(artifacts, reached.c.depth.label("_depth"), sa.false().label("_hidden")).join(
+        reached, reached.c.id == artifacts.c.id
     )
-    reached = (
-        sa.select(walk.c.id, sa.func.min(walk.c.depth).label("depth"))
-        .where(walk.c.id != root_id)
-        .group_by(walk.c.id)
-        .cte("reached")
-    )
-    # artifacts next to the walk that it may not enter because the caller may not see them
-    inner = sa.select(walk.c.id).where(walk.c.depth < depth)
-    hidden = (
-        sa.select(far.label("id"))
-        .select_from(edges.join(step, step.c.id == far))
-        .where(near.in_(inner), ~visible, *enterable, *followed)
-        .distinct()
-        .cte("hidden")
-    )
-    nodes = sa.select(
-        artifacts,
-        reached.c.depth.label("_depth"),
-        sa.false().label("_hidden"),
-    ).join(reached, reached.c.id == artifacts.c.id)
+    unseen = sa.union(*(sa.select(h.c.id) for h in hidden)).subquery("unseen")
     hidden_rows = sa.select(
-        *[sa.null().label(c.name) if c.name != "id" else hidden.c.id for c in artifacts.c],
-        sa.literal(0).label("_depth"),
+        *[sa.null().label(c.name) if c.name != "id" else unseen.c.id for c in artifacts.c],
+        sa.literal(0, sa.Integer).label("_depth"),
         sa.true().label("_hidden"),
     )
-    return sa.union_all(nodes, hidden_rows)  # type: ignore[return-value]
+    return sa.union_all(nodes, hidden_rows)
 
 
 async def _edges(
