@@ -21,9 +21,11 @@ def cors_middleware(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=origins,
             allow_origin_regex=regex,
-            allow_methods=["GET", "POST"],
+            # PUT: presigned uploads to the local store's /transfer/ URLs, whose ETag a
+            # multipart completion needs
+            allow_methods=["GET", "POST", "PUT"],
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
-            expose_headers=["X-Request-Id"],
+            expose_headers=["X-Request-Id", "ETag"],
             max_age=600,
         )
     ]

@@ -89,3 +89,14 @@ async def test_dev_mode_allows_loopback_origins(migrated: str):
         other = await http.options("/graphql", headers=_preflight("https://example.org"))
         assert "access-control-allow-origin" not in other.headers
     await app.state.catalog.db.dispose()
+
+
+async def test_a_browser_may_put_to_a_presigned_local_url_and_read_its_etag(browser):
+    headers = {**_preflight("https://app.example.org"), "access-control-request-method": "PUT"}
+    answer = await browser.options("/transfer/uploads/x", headers=headers)
+    assert answer.status_code == 200
+    assert "PUT" in answer.headers["access-control-allow-methods"]
+    got = await browser.get(
+        "/graphql?query={__typename}", headers={"origin": "https://app.example.org"}
+    )
+    assert "etag" in got.headers["access-control-expose-headers"].lower()
