@@ -22,13 +22,14 @@ from glaregraph.catalog.errors import Unauthenticated
 from glaregraph.catalog.locks import lease_guard
 from glaregraph.catalog.quotas import QuotaSettings
 from glaregraph.catalog.typedef.loader import load_registry
+from glaregraph.catalog.typedef.model import to_camel
 from glaregraph.schema.build import build_schema, print_sdl
 from glaregraph.schema.executor import Executor
 from glaregraph.schema.limits import Limits
 from glaregraph.server.auth import challenge, make_authenticator
 from glaregraph.server.blobstore import blob_config
 from glaregraph.server.cors import cors_middleware
-from glaregraph.server.graphiql import graphiql_routes
+from glaregraph.server.graphiql import graphiql_assets, starter_query
 from glaregraph.server.graphql_http import GraphQLEndpoint, error_response
 from glaregraph.server.maintenance import periodic_gc
 from glaregraph.server.settings import Settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
     schema = build_schema(registry)
     sdl = print_sdl(schema)
     limits = Limits(settings.max_query_depth, settings.max_query_cost, settings.max_query_aliases)
+    assets = graphiql_assets()
     endpoint = GraphQLEndpoint(
         catalog,
         Executor(schema, limits),
@@ -66,6 +68,8 @@ def create_app(settings: Settings) -> Starlette:
         settings.max_body_bytes,
         settings.anonymous_read,
         settings.public_schema,
+        graphiql_prefix=assets.base,
+        graphiql_starter=starter_query(next((to_camel(t.plural) for t in registry.values()), None)),
     )
 
     async def schema_sdl(request: Request) -> Response:
@@ -119,7 +123,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/schema.graphql", schema_sdl, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            *graphiql_routes(),
+            *assets.routes(),
             *(transfer_routes(blobs.store) if isinstance(blobs.store, LocalStore) else []),
         ],
         lifespan=lifespan,

@@ -50,6 +50,8 @@ class GraphQLEndpoint:
     anonymous_read: bool
     public_schema: bool
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
+    graphiql_prefix: str = "/graphiql-static"  # where the page loads its assets from
+    graphiql_starter: str = ""  # the query a first visit shows
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -57,7 +59,8 @@ class GraphQLEndpoint:
             if request.method == "GET" and _wants_html(request):
                 if principal.anonymous and not self.public_schema:
                     raise Unauthenticated("authentication required")
-                return HTMLResponse(render_graphiql("/graphql", "/graphiql-static"))
+                page = render_graphiql("/graphql", self.graphiql_prefix, self.graphiql_starter)
+                return HTMLResponse(page)
             query, variables, operation_name = await self._read(request)
         except QueryNotFound as exc:  # Apollo's client resends the query on this answer
             return error_response(200, str(exc), "PERSISTED_QUERY_NOT_FOUND")
