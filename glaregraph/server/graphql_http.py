@@ -56,7 +56,8 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             principal = await self.authenticator.authenticate(request.headers.get("authorization"))
-            if request.method == "GET" and _wants_html(request):
+            reading = request.method in ("GET", "HEAD")  # HEAD answers as GET, without a body
+            if reading and _wants_html(request):
                 if principal.anonymous and not self.public_schema:
                     raise Unauthenticated("authentication required")
                 page = render_graphiql("/graphql", self.graphiql_prefix, self.graphiql_starter)
@@ -80,7 +81,9 @@ class GraphQLEndpoint:
         )
         headers = {"x-request-id": context.request_id}
         media, status = _negotiate(request.headers.get("accept", ""), outcome.status)
-        if request.method == "GET":  # a GET (with a persisted hash: short URLs) may be cached
+        if outcome.status == 405:
+            headers["allow"] = "POST"
+        if request.method in ("GET", "HEAD"):  # a GET (with a persisted hash) may be cached
             headers["cache-control"] = (
                 "public, max-age=30" if principal.anonymous else "private, no-cache"
             )
@@ -93,7 +96,7 @@ class GraphQLEndpoint:
         return self.public_schema and op is not None and is_introspection(op)
 
     async def _read(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             params = request.query_params
             raw_vars, raw_ext = params.get("variables"), params.get("extensions")
             try:

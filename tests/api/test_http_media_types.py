@@ -44,3 +44,20 @@ async def test_extensions_must_be_an_object(gql, extensions):
     answer = await gql.http.post("/graphql", json=body, headers=AUTH)
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_mutation_over_get_is_405_with_allow_post(gql):
+    answer = await gql.http.get(
+        "/graphql",
+        params={"query": 'mutation { imageCreate(input: {name: "g"}) { id } }'},
+        headers=AUTH,
+    )
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+
+
+async def test_head_answers_as_get_without_a_body(gql):
+    answer = await gql.http.head("/graphql", params={"query": "{ me { userId } }"}, headers=AUTH)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.content == b""
