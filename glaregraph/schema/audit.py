@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from glaregraph.resolvers import audit as resolve
-from glaregraph.schema.common import PageInfo
+from glaregraph.schema.common import PageInfo, page_info_of
 from glaregraph.schema.convert import to_plain
 from glaregraph.schema.operators import DateTimeFilter, StringFilter
 from glaregraph.schema.scalars import JSON
@@ -94,12 +94,7 @@ async def audit_events(
     return AuditEventConnection(
         edges=[AuditEventEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
         nodes=nodes,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
+        page_info=page_info_of(page.cursors, page.has_next, page.has_previous),
     )
 
 

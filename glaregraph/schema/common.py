@@ -67,6 +67,16 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
+def page_info_of(cursors: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+    """The PageInfo of a page whose items have `cursors`."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
 @strawberry.type(name="Principal", description="The caller, as the server sees it.")
 class PrincipalType:
     user_id: str | None = strawberry.field(description="User id (token subject).")

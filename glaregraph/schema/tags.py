@@ -8,7 +8,7 @@ import strawberry
 from glaregraph.catalog.listing import PageArgs
 from glaregraph.resolvers import graph as resolve
 from glaregraph.schema.artifact import Artifact
-from glaregraph.schema.common import PageInfo
+from glaregraph.schema.common import PageInfo, page_info_of
 from glaregraph.schema.lookahead import related_of_page
 from glaregraph.schema.typegen import make_connection
 
@@ -108,12 +108,7 @@ async def tags(
     return TagConnection(
         edges=[TagEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
         nodes=nodes,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
+        page_info=page_info_of(page.cursors, page.has_next, page.has_previous),
     )
 
 

@@ -33,14 +33,6 @@ class TagPage:
     has_next: bool
     has_previous: bool
 
-    @property
-    def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
-
 
 def check_name(name: str, path: str) -> str:
     return basefields.validate_tags([name], path)[0]
