@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from glaregraph import migrations
 from glaregraph.catalog.errors import TypeDefinitionError
 from glaregraph.server.settings import ConfigurationError, Settings, check_configuration
@@ -43,6 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     except (TypeDefinitionError, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ValidationError as exc:  # a CATALOG_* variable out of bounds or of the wrong type
+        print(f"error: {_setting_errors(exc)}", file=sys.stderr)
+        return 2
+
+
+def _setting_errors(exc: ValidationError) -> str:
+    """One line naming each bad setting as the environment spells it."""
+    return "; ".join(
+        f"CATALOG_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

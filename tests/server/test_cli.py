@@ -121,3 +121,17 @@ def test_a_broken_configuration_file_stops_serve_with_one_line(tmp_path, setting
     assert result.returncode == 2
     assert says in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("CATALOG_PORT", "abc", "CATALOG_PORT: Input should be a valid integer"),
+        ("CATALOG_OIDC_LEEWAY", "100", "CATALOG_OIDC_LEEWAY: Input should be less than"),
+    ],
+)
+def test_a_bad_setting_stops_serve_with_one_line(variable, value, says):
+    result = glaregraph("serve", env={variable: value})
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(f"error: {says}")
+    assert len(result.stderr.strip().splitlines()) == 1
