@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import signal
 import subprocess
 import sys
@@ -56,7 +55,9 @@ from common import (
     PY,
     QUICK,
     ROOT,
+    checkout,
     free_port,
+    machine,
     median,
     sqlite_url,
     wait_ready,
@@ -586,17 +587,9 @@ async def rss_steps(server: Server, source: str, big: int) -> dict[str, Any]:
 
 
 def environment(args: argparse.Namespace) -> dict[str, Any]:
-    def git(*cmd: str) -> str:
-        done = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.rstrip("\n")  # not strip(): porcelain lines start with a space
-
-    dirty = git("status", "--porcelain", "--", "glaregraph").splitlines()
     return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "dirty_paths": [line[3:] for line in dirty],
+        **machine(),
+        **checkout(),
         "quick": QUICK,
         "blob_mib": args.blob_mib,
         "big_mib": args.big_mib,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import platform
 import signal
 import socket
 import statistics
@@ -170,3 +172,30 @@ def server(
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def machine() -> dict[str, object]:
+    """When and on what a run happened: date, cores, CPU model, Python."""
+    cpu = "?"
+    with Path("/proc/cpuinfo").open() as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+    }
+
+
+def checkout() -> dict[str, object]:
+    """The commit measured, and the server files that differ from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.rstrip("\n")  # not strip(): porcelain lines start with a space
+
+    dirty = git("status", "--porcelain", "--", "glaregraph").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty_paths": [x[3:] for x in dirty]}

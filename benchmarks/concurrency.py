@@ -45,7 +45,6 @@ import datetime as dt
 import itertools
 import json
 import os
-import platform
 import resource
 import signal
 import subprocess
@@ -70,6 +69,7 @@ from common import (
     ROOT,
     free_port,
     log,
+    machine,
     median,
     percentile,
     pg_dsn,
@@ -829,17 +829,8 @@ def statements_step(
 
 
 def environment(current: Code, base: Code) -> dict[str, Any]:
-    cpu = "?"
-    with Path("/proc/cpuinfo").open() as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
+        **machine(),
         "checkout_commit": git("rev-parse", "--short", "HEAD"),
         "current": {"commit": current.commit, "from": str(current.path or ROOT)},
         "current_dirty": current.dirty(),

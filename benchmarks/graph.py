@@ -33,10 +33,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,8 +51,9 @@ from common import (
     MEMBER_TOKEN,
     PG_ADMIN_DSN,
     QUICK,
-    ROOT,
+    checkout,
     log,
+    machine,
     median,
     percentile,
     server,
@@ -334,25 +332,9 @@ def plan_summary(plan: str) -> dict[str, Any]:
 
 
 def environment() -> dict[str, Any]:
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.rstrip("\n")
-
-    cpu = "?"
-    with Path("/proc/cpuinfo").open() as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "dirty_paths": [
-            x[3:] for x in git("status", "--porcelain", "--", "glaregraph").splitlines()
-        ],
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
+        **machine(),
+        **checkout(),
         "quick": QUICK,
         "requests": REQUESTS,
         "warmup": WARMUP,

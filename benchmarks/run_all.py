@@ -31,10 +31,7 @@ Results go to benchmarks/results/latest.json and latest.md.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -55,7 +52,9 @@ from common import (
     PY,
     QUICK,
     ROOT,
+    checkout,
     log,
+    machine,
     median,
     pg_url,
     server,
@@ -200,25 +199,12 @@ def bench_database(
 
 
 def environment() -> dict[str, Any]:
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.rstrip("\n")  # not strip(): porcelain lines start with a space
-
-    dirty = git("status", "--porcelain", "--", "glaregraph").splitlines()
-    cpu = "?"
-    with Path("/proc/cpuinfo").open() as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    found = checkout()
     return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "dirty_files": len(dirty),
-        "dirty_paths": [line[3:] for line in dirty],
+        **machine(),
+        "commit": found["commit"],
+        "dirty_files": len(found["dirty_paths"]),  # type: ignore[arg-type]
+        "dirty_paths": found["dirty_paths"],
         "quick": QUICK,
         "artifacts": [BIG, SMALL],
         "window_s": DURATION,
