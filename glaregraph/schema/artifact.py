@@ -18,6 +18,7 @@ from glaregraph.schema.common import (
     Visibility,
     blob_from_row,
 )
+from glaregraph.schema.controls import lock_of
 from glaregraph.schema.scalars import JSON
 
 
@@ -85,8 +86,6 @@ class Artifact(Node):
     async def lock(
         self, info: strawberry.Info
     ) -> Optional[Annotated["Lock", strawberry.lazy("glaregraph.schema.controls")]]:  # noqa: F821
-        from glaregraph.schema.controls import lock_of  # controls' Lock, resolved lazily
-
         found = await resolve_controls.lease_of(info.context, _rec(self))
         return None if found is None else lock_of(found)
 

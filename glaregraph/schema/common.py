@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from glaregraph.resolvers import blobs as resolve_blobs
 from glaregraph.schema.scalars import JSON, Long
 
 
@@ -163,8 +164,6 @@ class Blob:
             int | None, strawberry.argument(description="Seconds the URL stays valid (1-604800).")
         ] = 300,
     ) -> PresignedRequestType | None:
-        from glaregraph.resolvers import blobs as resolve_blobs
-
         seconds = 300 if expires_in is None else expires_in
         found = await resolve_blobs.download(info.context, self.artifact, self.row, seconds)
         return None if found is None else presigned(found)
