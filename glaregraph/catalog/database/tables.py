@@ -273,17 +273,23 @@ quotas = sa.Table(
     sa.Column("max_bytes", sa.BigInteger(), nullable=True),
 )
 
-# What each project uses per scope ('' = all types): artifacts not DELETED, and bytes of
-# stored blob values plus open upload reservations. Changed only by conditional statements in
-# the mutation's own transaction (the row lock serialises writers); `glaregraph gc` recomputes
-# it from the truth and repairs drift.
-quota_usage = sa.Table(
-    "quota_usage",
+# What each project uses per scope ('' = all types) and counter ('artifacts': artifacts not
+# DELETED; 'bytes': stored blob values plus open upload reservations), split into stripes so
+# concurrent writers of one project rarely wait for each other: usage is the sum of `used`.
+# Under a limit each stripe holds a share of the free room (`room`, given out for the limit
+# `cap`); a charge takes from its stripe's room by one conditional UPDATE, and only when that
+# runs out are the scope's stripes locked together, summed and the room shared out again.
+# `glaregraph gc` recomputes usage from the truth and repairs drift.
+quota_counters = sa.Table(
+    "quota_counters",
     metadata,
     sa.Column("project", sa.String(255), primary_key=True),
     sa.Column("type_name", sa.String(64), primary_key=True),
-    sa.Column("artifacts", sa.BigInteger(), nullable=False, server_default="0"),
-    sa.Column("bytes", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("counter", sa.String(16), primary_key=True),
+    sa.Column("stripe", sa.SmallInteger(), primary_key=True),
+    sa.Column("used", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("room", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("cap", sa.BigInteger(), nullable=True),  # null: no room given out
 )
 
 # Leases: while one is live (expires_at in the future) only its holder changes the artifact.
