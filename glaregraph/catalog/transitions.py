@@ -116,11 +116,12 @@ async def delete(
         ):
             await uow.conn.execute(sa.delete(table).where(column == record.id))
         # its content, bytes, leftover (expired) uploads and its place in the quota go
+        ledger = usage.ledger(uow)
         await blob_values.clear_artifact(
-            uow.conn, record.id, record.owner, record.type_name, uow.now
+            uow.conn, ledger, record.id, record.owner, record.type_name, uow.now
         )
-        await end_open_of_artifact(uow.conn, record.id, record.type_name, uow.now)  # gc tidies
-        await usage.release(uow.conn, record.owner, record.type_name, usage.ARTIFACTS, 1)
+        await end_open_of_artifact(uow.conn, ledger, record.id, record.type_name, uow.now)
+        ledger.release(record.owner, record.type_name, usage.ARTIFACTS, 1)
         await uow.save(record, status=lifecycle.DELETED)
     return record.id
 

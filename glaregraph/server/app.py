@@ -21,6 +21,7 @@ from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import Unauthenticated
 from glaregraph.catalog.locks import lease_guard
 from glaregraph.catalog.quotas import QuotaSettings
+from glaregraph.catalog.quotas.counters import forget_default_room
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.catalog.typedef.model import to_camel
 from glaregraph.schema.build import build_schema, print_sdl
@@ -102,6 +103,8 @@ def create_app(settings: Settings) -> Starlette:
         # The schema and everything built at start live as long as the process: keep them out
         # of the collector's generations so collections stay short under load.
         await blobs.store.open()  # the S3 bucket is created if it is missing
+        async with db.write() as conn:
+            await forget_default_room(conn)
         # the issuer's keys are fetched in the background: an IdP that is slow or down at
         # start delays nothing (requests fetch them lazily; never a 500)
         keys = asyncio.create_task(endpoint.authenticator.start())

@@ -12,7 +12,7 @@ from glaregraph.catalog.blobs import BlobConfig
 from glaregraph.catalog.blobs.collect import collect
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.engine import Database
-from glaregraph.catalog.database.tables import quota_usage
+from glaregraph.catalog.database.tables import quota_counters as qc
 from glaregraph.catalog.principal import Caller, Principal
 from glaregraph.catalog.typedef.loader import load_registry
 from glaregraph.storage import LocalStore
@@ -30,16 +30,37 @@ async def test_drifted_counters_are_reported_and_repaired(migrated: str, tmp_pat
             values = {"name": "i", "version": version}
             await writing.create_artifact(catalog, ALICE, catalog.type("image"), values)
         assert (await collect(catalog)).usage_drift == []
-        async with db.write() as conn:  # the counter drifts
-            await conn.execute(sa.update(quota_usage).values(artifacts=7))
+        async with db.write() as conn:  # the counters drift: 7 artifacts in each scope
+            await conn.execute(sa.delete(qc).where(qc.c.counter == "artifacts"))
+            await conn.execute(
+                sa.insert(qc),
+                [
+                    {
+                        "project": "p1",
+                        "type_name": s,
+                        "counter": "artifacts",
+                        "stripe": 3,
+                        "used": 7,
+                    }
+                    for s in ("", "image")
+                ],
+            )
         drift = (await collect(catalog)).usage_drift
         assert {(d["type_name"], d["artifacts"]) for d in drift} == {
             (None, (7, 2)),
             ("image", (7, 2)),
         }
         async with db.read() as conn:
-            counts = set((await conn.execute(sa.select(quota_usage.c.artifacts))).scalars())
-        assert counts == {2}
+            counts = dict(
+                (
+                    await conn.execute(
+                        sa.select(qc.c.type_name, sa.func.sum(qc.c.used))
+                        .where(qc.c.counter == "artifacts")
+                        .group_by(qc.c.type_name)
+                    )
+                ).all()
+            )
+        assert counts == {"": 2, "image": 2}
         assert (await collect(catalog)).usage_drift == []
     finally:
         await db.dispose()

@@ -76,10 +76,10 @@ async def _expire_uploads(catalog: Catalog, now: dt.datetime) -> int:
                 )
             ).all()
         )
+        ledger = usage.Ledger()
         for row in rows:
-            await usage.release(
-                conn, row["project"], types[row["artifact_id"]], usage.BYTES, row["size"]
-            )
+            ledger.release(row["project"], types[row["artifact_id"]], usage.BYTES, row["size"])
+        await ledger.settle(conn, catalog)
     for row in rows:
         await discard_staging(catalog, Upload.from_row(row))
     return len(rows)

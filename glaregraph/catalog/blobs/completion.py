@@ -16,6 +16,7 @@ from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import blobs, stored_objects
 from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.principal import Caller
+from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 from glaregraph.storage import PartsInvalid
 
@@ -90,6 +91,7 @@ async def _commit(
         await values.reference(uow.conn, content, uow.now)
         row = await values.put(
             uow.conn,
+            usage.ledger(uow),
             slot,
             uow.now,
             size=content.size,
@@ -153,7 +155,9 @@ async def _fail(catalog: Catalog, caller: Caller, upload: Upload, reason: str) -
         current = await upload_rows.read(uow.conn, upload.id, lock=True)
         if current is None or not current.is_open(uow.now):
             raise NotFound(f"upload {upload.id} not found")
-        await upload_rows.end_and_release(uow.conn, current, FAILED, uow.now, record.type_name)
+        await upload_rows.end_and_release(
+            uow.conn, usage.ledger(uow), current, FAILED, uow.now, record.type_name
+        )
         # the request fails, but the upload's end commits (the slot shows its previous value
         # again, revision + 1): the audit trail says so rather than leave a gap
         uow.details = {"outcome": "failed", "uploadId": upload.id, "reason": reason}

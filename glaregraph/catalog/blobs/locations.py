@@ -54,9 +54,10 @@ async def set_location(
     async with unit_of_work(catalog, caller, "blobSetLocation") as uow:
         record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
         await check_size(uow.conn, slot, 0, uow.now)  # a folder's entry count; no bytes
-        ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
+        ended = await upload_rows.end_open_of_slot(uow.conn, usage.ledger(uow), slot, uow.now)
         row = await values.put(
             uow.conn,
+            usage.ledger(uow),
             slot,
             uow.now,
             external=True,
@@ -81,8 +82,8 @@ async def delete_value(
     """Remove the slot's value (and end an open upload of it); NOT_FOUND if it has neither."""
     async with unit_of_work(catalog, caller, "blobDelete") as uow:
         record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
-        ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
-        removed = await values.clear(uow.conn, slot, uow.now)
+        ended = await upload_rows.end_open_of_slot(uow.conn, usage.ledger(uow), slot, uow.now)
+        removed = await values.clear(uow.conn, usage.ledger(uow), slot, uow.now)
         if not removed and not ended:
             raise NotFound(f"'{field}' has no value to delete")
         await uow.touch(record)
@@ -131,12 +132,15 @@ async def import_from(
         async with unit_of_work(catalog, caller, "blobImport") as uow:
             record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
             await check_size(uow.conn, slot, size, uow.now)
-            ended = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
-            await values.clear(uow.conn, slot, uow.now)  # its bytes go back first
+            ended = await upload_rows.end_open_of_slot(uow.conn, usage.ledger(uow), slot, uow.now)
+            await values.clear(
+                uow.conn, usage.ledger(uow), slot, uow.now
+            )  # its bytes go back first
             usage.charge(uow, slot.project, slot.type_name, usage.BYTES, size)
             await values.reference(uow.conn, content, uow.now)
             row = await values.put(
                 uow.conn,
+                usage.ledger(uow),
                 slot,
                 uow.now,
                 size=size,

@@ -63,7 +63,12 @@ async def end(
 
 
 async def end_and_release(
-    conn: AsyncConnection, upload: Upload, state: str, now: dt.datetime, type_name: str
+    conn: AsyncConnection,
+    ledger: usage.Ledger,
+    upload: Upload,
+    state: str,
+    now: dt.datetime,
+    type_name: str,
 ) -> None:
     """End an open upload any way but completion: its byte reservation is given back."""
     result = await conn.execute(
@@ -72,10 +77,12 @@ async def end_and_release(
         .values(state=state, ended_at=now)
     )
     if result.rowcount:
-        await usage.release(conn, upload.project, type_name, usage.BYTES, upload.size)
+        ledger.release(upload.project, type_name, usage.BYTES, upload.size)
 
 
-async def expire_project(conn: AsyncConnection, project: str, now: dt.datetime) -> list[Upload]:
+async def expire_project(
+    conn: AsyncConnection, ledger: usage.Ledger, project: str, now: dt.datetime
+) -> list[Upload]:
     """End the project's uploads that are past `expires_at`, so their reservations are not
     counted against what it asks for now (garbage collection tidies their data)."""
     rows = (
@@ -95,12 +102,16 @@ async def expire_project(conn: AsyncConnection, project: str, now: dt.datetime) 
     )
     ended = [Upload.from_row(r) for r in rows]
     for upload, row in zip(ended, rows, strict=True):
-        await end_and_release(conn, upload, EXPIRED, now, row["_type"])
+        await end_and_release(conn, ledger, upload, EXPIRED, now, row["_type"])
     return ended
 
 
 async def end_open_of_artifact(
-    conn: AsyncConnection, artifact_id: str, type_name: str, now: dt.datetime
+    conn: AsyncConnection,
+    ledger: usage.Ledger,
+    artifact_id: str,
+    type_name: str,
+    now: dt.datetime,
 ) -> list[Upload]:
     """End every open upload of an artifact (at its deletion only expired ones can be left)."""
     rows = (
@@ -117,11 +128,13 @@ async def end_open_of_artifact(
     ended = [Upload.from_row(r) for r in rows]
     for upload in ended:
         state = EXPIRED if upload.expires_at <= now else ABORTED
-        await end_and_release(conn, upload, state, now, type_name)
+        await end_and_release(conn, ledger, upload, state, now, type_name)
     return ended
 
 
-async def end_open_of_slot(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> list[Upload]:
+async def end_open_of_slot(
+    conn: AsyncConnection, ledger: usage.Ledger, slot: Slot, now: dt.datetime
+) -> list[Upload]:
     """End the slot's open upload, if any (a new upload or value takes the slot over; one past
     its expiry is recorded as EXPIRED), giving its reservation back. Returns them for the
     store clean-up after commit."""
@@ -133,5 +146,5 @@ async def end_open_of_slot(conn: AsyncConnection, slot: Slot, now: dt.datetime) 
     ended = [Upload.from_row(r) for r in rows]
     for upload in ended:
         state = EXPIRED if upload.expires_at <= now else ABORTED
-        await end_and_release(conn, upload, state, now, slot.type_name)
+        await end_and_release(conn, ledger, upload, state, now, slot.type_name)
     return ended

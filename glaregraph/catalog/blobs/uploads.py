@@ -92,8 +92,12 @@ async def start(
         async with unit_of_work(catalog, caller, "blobUploadStart") as uow:
             record, slot = await slot_for_change(uow, artifact_id, field, key, expected_revision)
             await check_size(uow.conn, slot, size, uow.now)
-            replaced = await upload_rows.end_open_of_slot(uow.conn, slot, uow.now)
-            replaced += await upload_rows.expire_project(uow.conn, record.owner, uow.now)
+            replaced = await upload_rows.end_open_of_slot(
+                uow.conn, usage.ledger(uow), slot, uow.now
+            )
+            replaced += await upload_rows.expire_project(
+                uow.conn, usage.ledger(uow), record.owner, uow.now
+            )
             usage.charge(uow, record.owner, record.type_name, usage.BYTES, size)
             expires_at = uow.now + config.upload_ttl
             await uow.conn.execute(
@@ -177,7 +181,7 @@ async def abort(catalog: Catalog, caller: Caller, upload_id: str) -> bool:
         if current is None or not current.is_open(uow.now):
             raise NotFound(f"upload {upload_id} not found")
         await upload_rows.end_and_release(
-            uow.conn, current, upload_rows.ABORTED, uow.now, record.type_name
+            uow.conn, usage.ledger(uow), current, upload_rows.ABORTED, uow.now, record.type_name
         )
         await uow.touch(record)
     await discard_staging(catalog, upload)

@@ -70,10 +70,10 @@ async def is_live(conn: AsyncConnection, key: str) -> bool:
 
 
 async def put(
-    conn: AsyncConnection, slot: Slot, now: dt.datetime, **columns: Any
+    conn: AsyncConnection, ledger: usage.Ledger, slot: Slot, now: dt.datetime, **columns: Any
 ) -> dict[str, Any]:
     """Replace the slot's value by a new row; the previous one's content is released."""
-    await clear(conn, slot, now)
+    await clear(conn, ledger, slot, now)
     row = {
         "id": str(uuid.uuid4()),
         "artifact_id": slot.artifact_id,
@@ -94,7 +94,7 @@ async def put(
     return row
 
 
-async def clear(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> bool:
+async def clear(conn: AsyncConnection, ledger: usage.Ledger, slot: Slot, now: dt.datetime) -> bool:
     """Remove the slot's value, if it has one; its content is released."""
     gone = (
         await conn.execute(
@@ -105,12 +105,17 @@ async def clear(conn: AsyncConnection, slot: Slot, now: dt.datetime) -> bool:
     ).all()
     await release(conn, [k for k, _, _ in gone if k], now)
     freed = sum(size or 0 for _, size, external in gone if not external)
-    await usage.release(conn, slot.project, slot.type_name, usage.BYTES, freed)
+    ledger.release(slot.project, slot.type_name, usage.BYTES, freed)
     return bool(gone)
 
 
 async def clear_artifact(
-    conn: AsyncConnection, artifact_id: str, project: str, type_name: str, now: dt.datetime
+    conn: AsyncConnection,
+    ledger: usage.Ledger,
+    artifact_id: str,
+    project: str,
+    type_name: str,
+    now: dt.datetime,
 ) -> None:
     """Every value of a (deleted) artifact goes; their content and bytes are released."""
     gone = (
@@ -122,7 +127,7 @@ async def clear_artifact(
     ).all()
     await release(conn, [k for k, _, _ in gone if k], now)
     freed = sum(size or 0 for _, size, external in gone if not external)
-    await usage.release(conn, project, type_name, usage.BYTES, freed)
+    ledger.release(project, type_name, usage.BYTES, freed)
 
 
 async def release(conn: AsyncConnection, keys: Collection[str], now: dt.datetime) -> None:

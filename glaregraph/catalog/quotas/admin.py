@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifacts, quota_usage, quotas, uploads
+from glaregraph.catalog.database.tables import artifacts, quota_counters, quotas, uploads
 from glaregraph.catalog.database.upsert import upsert
 from glaregraph.catalog.errors import BadUserInput, Forbidden
 from glaregraph.catalog.principal import Caller, Principal
+from glaregraph.catalog.quotas import counters
 from glaregraph.catalog.quotas.limits import ALL_TYPES, limits
 from glaregraph.catalog.unit_of_work import unit_of_work
 
@@ -78,6 +79,7 @@ async def set_quota(
     async with unit_of_work(catalog, caller, "quotaSet") as uow:
         await uow.authorize("set_quota")
         await uow.conn.execute(upsert(uow.conn, quotas, values, ["project", "type_name"]))
+        await counters.forget_room(uow.conn, project, scope)
         uow.details = {
             "project": project,
             "typeName": type_name,
@@ -97,6 +99,7 @@ async def delete_quota(
         gone = await uow.conn.execute(
             sa.delete(quotas).where(quotas.c.project == project, quotas.c.type_name == scope)
         )
+        await counters.forget_room(uow.conn, project, scope)
     return bool(gone.rowcount)
 
 
@@ -128,12 +131,14 @@ async def usage_of(catalog: Catalog, principal: Principal, project: str | None) 
     names = sorted(catalog.registry)
     now = catalog.clock()
     async with catalog.db.read() as conn:
-        counters = {
-            r.type_name: (r.artifacts, r.bytes)
-            for r in await conn.execute(
-                sa.select(quota_usage).where(quota_usage.c.project == wanted)
-            )
-        }
+        qc = quota_counters
+        used: dict[str, dict[str, int]] = {}
+        for scope, counter, total in await conn.execute(
+            sa.select(qc.c.type_name, qc.c.counter, sa.func.sum(qc.c.used))
+            .where(qc.c.project == wanted)
+            .group_by(qc.c.type_name, qc.c.counter)
+        ):
+            used.setdefault(scope, {})[counter] = int(total)
         expired = dict(
             (
                 await conn.execute(
@@ -152,7 +157,8 @@ async def usage_of(catalog: Catalog, principal: Principal, project: str | None) 
     expired[ALL_TYPES] = sum(expired.values())
     out = []
     for limit in found:
-        used_artifacts, used_bytes = counters.get(limit.scope, (0, 0))
+        counted = used.get(limit.scope, {})
+        used_artifacts, used_bytes = counted.get("artifacts", 0), counted.get("bytes", 0)
         out.append(
             Usage(
                 wanted,

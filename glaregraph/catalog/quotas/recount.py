@@ -1,6 +1,8 @@
 """Usage recomputed from the truth (artifacts not DELETED; bytes of stored blob values plus
 open uploads), compared with the counters and repaired: what `glaregraph gc` reports as drift.
-The counter rows are locked first, so no mutation changes them meanwhile."""
+The counter rows are locked first (in key order, as every writer takes them), so no mutation
+changes them meanwhile. A repaired scope's stripes are replaced by one row holding the truth
+and no room: the next charge under a limit shares the room out from the true usage."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifacts, blobs, quota_usage, uploads
-from glaregraph.catalog.database.upsert import upsert
+from glaregraph.catalog.database.tables import artifacts, blobs, quota_counters, uploads
+from glaregraph.catalog.quotas import counters
 from glaregraph.catalog.quotas.limits import ALL_TYPES
 
 Key = tuple[str, str]  # (project, scope)
+INDEX = {"artifacts": 0, "bytes": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +33,15 @@ async def recount(catalog: Catalog, now: dt.datetime) -> list[Drift]:
     truth: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     live = artifacts.c.status != "DELETED"
     async with catalog.db.write() as conn:
-        rows = sa.select(quota_usage)
-        if not catalog.db.is_sqlite:
-            rows = rows.with_for_update()
-        counted = {
-            (r.project, r.type_name): (r.artifacts, r.bytes) for r in await conn.execute(rows)
-        }
+        qc = quota_counters
+        await counters.lock(conn, sa.true())
+        counted: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+        for project, scope, counter, used in await conn.execute(
+            sa.select(qc.c.project, qc.c.type_name, qc.c.counter, sa.func.sum(qc.c.used)).group_by(
+                qc.c.project, qc.c.type_name, qc.c.counter
+            )
+        ):
+            counted[(project, scope)][INDEX[counter]] = int(used)
         by_type = sa.select(artifacts.c.owner, artifacts.c.type_name, sa.func.count()).where(live)
         for owner, type_name, n in await conn.execute(
             by_type.group_by(artifacts.c.owner, artifacts.c.type_name)
@@ -63,13 +69,22 @@ async def recount(catalog: Catalog, now: dt.datetime) -> list[Drift]:
             if true != seen:
                 project, scope = key
                 drift.append(Drift(project, scope or None, (seen[0], true[0]), (seen[1], true[1])))
-                values = {
-                    "project": project,
-                    "type_name": scope,
-                    "artifacts": true[0],
-                    "bytes": true[1],
-                }
-                await conn.execute(upsert(conn, quota_usage, values, ["project", "type_name"]))
+                where = sa.and_(qc.c.project == project, qc.c.type_name == scope)
+                await conn.execute(sa.delete(qc).where(where))
+                await conn.execute(
+                    sa.insert(qc),
+                    [
+                        {
+                            "project": project,
+                            "type_name": scope,
+                            "counter": counter,
+                            "stripe": 0,
+                            "used": true[index],
+                            "room": 0,
+                        }
+                        for counter, index in INDEX.items()
+                    ],
+                )
     return drift
 
 

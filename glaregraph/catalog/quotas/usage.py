@@ -1,87 +1,101 @@
-"""Charging and releasing usage: each scope's counter changes by one conditional upsert in the
-mutation's own transaction (never read-then-write), all-types scope first, then the type's."""
+"""Charging and releasing usage. A mutation notes what it charges and gives back in its ledger;
+the ledger changes the counters at the very end of the mutation's transaction, just before
+COMMIT, so their row locks are held for the least time: net amounts per scope (all types, then
+the type's), in key order, each by conditional statements in the database (never
+read-then-write in Python; see counters.py)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+import random
+import weakref
+from collections import defaultdict
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from glaregraph.catalog.database.tables import quota_usage
+from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.errors import QuotaExceeded
+from glaregraph.catalog.quotas import counters
+from glaregraph.catalog.quotas.counters import STRIPES, Key, Refused
 from glaregraph.catalog.quotas.limits import ALL_TYPES, Limit, limits
 from glaregraph.catalog.unit_of_work import UnitOfWork
 
 ARTIFACTS, BYTES = "artifacts", "bytes"
 
 
+class Ledger:
+    """What one transaction charges (+) and gives back (-), per key, until `settle`."""
+
+    def __init__(self) -> None:
+        self.stripe = random.randrange(STRIPES)  # the one stripe per key this transaction uses
+        self._charged: dict[Key, int] = defaultdict(int)
+        self._released: dict[Key, int] = defaultdict(int)
+
+    def charge(self, project: str, type_name: str, counter: str, amount: int) -> None:
+        """`amount` more of `counter` in both scopes of `type_name`, under their limits."""
+        for scope in (ALL_TYPES, type_name):
+            self._charged[Key(project, scope, counter)] += max(amount, 0)
+
+    def release(self, project: str, type_name: str, counter: str, amount: int) -> None:
+        """`amount` of `counter` given back in both scopes."""
+        for scope in (ALL_TYPES, type_name):
+            self._released[Key(project, scope, counter)] += max(amount, 0)
+
+    async def settle(self, conn: AsyncConnection, catalog: Catalog) -> None:
+        """Apply the net amounts in key order; QUOTA_EXCEEDED if a charge would pass a limit
+        (the transaction then rolls back, so nothing is charged)."""
+        found: dict[Key, Limit] = {}
+        projects = {k.project for k, v in self._charged.items() if v > self._released[k]}
+        for project in sorted(projects):
+            scopes = sorted({k.scope for k in self._charged if k.project == project} - {ALL_TYPES})
+            for each in await limits(conn, catalog.quota, catalog.registry, project, scopes):
+                for counter in (ARTIFACTS, BYTES):
+                    found[Key(project, each.scope, counter)] = each
+        for key in sorted(set(self._charged) | set(self._released)):
+            amount = self._charged[key] - self._released[key]
+            limit: Limit | None = found.get(key) if amount > 0 else None
+            cap = None if limit is None else _cap(limit, key.counter)
+            try:
+                await counters.add(conn, key, self.stripe, amount, cap)
+            except Refused as refused:  # told as: what it asks for, against usage without it
+                assert cap is not None
+                used = refused.used - self._released[key]
+                raise _exceeded(key, cap, used, self._charged[key]) from None
+        self._charged.clear()
+        self._released.clear()
+
+
+_ledgers: weakref.WeakKeyDictionary[UnitOfWork, Ledger] = weakref.WeakKeyDictionary()
+
+
+def ledger(uow: UnitOfWork) -> Ledger:
+    """The mutation's ledger, settled as the last step before it commits."""
+    found = _ledgers.get(uow)
+    if found is None:
+        found = _ledgers[uow] = Ledger()
+
+        async def settle() -> None:
+            await found.settle(uow.conn, uow.catalog)
+
+        uow.last.append(settle)
+    return found
+
+
 def charge(uow: UnitOfWork, project: str, type_name: str, counter: str, amount: int) -> None:
-    """Add `amount` to `counter` in both scopes of `type_name` at the end of the mutation's
-    transaction, or QUOTA_EXCEEDED (and the mutation rolls back, so nothing is charged). Every
-    create of a project writes the same counter rows: charged last, just before COMMIT, their
-    row locks are held for the least time."""
-    if amount <= 0:
-        return
-
-    async def apply() -> None:
-        catalog, conn = uow.catalog, uow.conn
-        found = await limits(conn, catalog.quota, catalog.registry, project, [type_name])
-        for limit in found:
-            await _add(conn, project, limit, counter, amount)
-
-    uow.last.append(apply)
+    ledger(uow).charge(project, type_name, counter, amount)
 
 
-async def release(
-    conn: AsyncConnection, project: str, type_name: str, counter: str, amount: int
-) -> None:
-    """Give `amount` of `counter` back in both scopes."""
-    if amount <= 0:
-        return
-    column = quota_usage.c[counter]
-    for scope in (ALL_TYPES, type_name):
-        await conn.execute(
-            sa.update(quota_usage)
-            .where(quota_usage.c.project == project, quota_usage.c.type_name == scope)
-            .values({counter: column - amount})
-        )
+def _cap(limit: Limit, counter: str) -> int | None:
+    return limit.max_artifacts if counter == ARTIFACTS else limit.max_bytes
 
 
-async def _add(
-    conn: AsyncConnection, project: str, limit: Limit, counter: str, amount: int
-) -> None:
-    cap = limit.max_artifacts if counter == ARTIFACTS else limit.max_bytes
-    column = quota_usage.c[counter]
-    if cap is not None and amount > cap:
-        await _refuse(conn, project, limit, counter, amount, cap)
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    start = {"artifacts": 0, "bytes": 0, counter: amount}
-    insert = dialect.insert(quota_usage).values(project=project, type_name=limit.scope, **start)
-    stmt = insert.on_conflict_do_update(
-        index_elements=[quota_usage.c.project, quota_usage.c.type_name],
-        set_={counter: column + amount},
-        where=None if cap is None else column + amount <= cap,
-    ).returning(column)
-    if (await conn.execute(stmt)).first() is None:
-        assert cap is not None
-        await _refuse(conn, project, limit, counter, amount, cap)
-
-
-async def _refuse(
-    conn: AsyncConnection, project: str, limit: Limit, counter: str, amount: int, cap: int
-) -> None:
-    used = await conn.scalar(
-        sa.select(quota_usage.c[counter]).where(
-            quota_usage.c.project == project, quota_usage.c.type_name == limit.scope
-        )
-    )
-    scope = "project" if limit.scope == ALL_TYPES else "type"
-    what = "artifacts" if counter == ARTIFACTS else "bytes"
-    raise QuotaExceeded(
+def _exceeded(key: Key, cap: int, used: int, amount: int) -> QuotaExceeded:
+    scope = "project" if key.scope == ALL_TYPES else "type"
+    what = "artifacts" if key.counter == ARTIFACTS else "bytes"
+    return QuotaExceeded(
         f"the {scope} quota of {cap} {what} would be exceeded",
         scope=scope,
         limit=cap,
-        used=int(used or 0),
+        used=used,
         requested=amount,
-        typeName=None if limit.scope == ALL_TYPES else limit.scope,
+        typeName=None if key.scope == ALL_TYPES else key.scope,
     )
