@@ -140,3 +140,80 @@ async def test_bounds_are_bad_user_input(gql, args, field):
     a = await _image(gql, "A")
     error = await gql.error(LINEAGE, {"id": a, **args})
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
+
+
+async def test_an_artifact_reached_by_paths_of_2_and_5_links_is_returned_once_at_2(gql):
+    e = await _image(gql, "E")
+    d = await _image(gql, "D", [e])
+    c = await _image(gql, "C", [d])
+    b = await _image(gql, "B", [c])
+    x = await _image(gql, "X", [e])
+    a = await _image(gql, "A", [b, x])
+    root = await _image(gql, "root", [a])  # root -> A -> B -> C -> D -> E and A -> X -> E
+    graph = await _lineage(gql, root, depth=6)
+    assert sorted(_names(graph)) == [("A", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 3), ("X", 2)]
+    crossed = {(e_["fromId"], e_["toId"]) for e_ in graph["edges"]}
+    assert crossed == {(root, a), (a, b), (b, c), (c, d), (d, e), (a, x), (x, e)}  # D -> E too
+
+
+async def test_a_walk_cut_by_first_keeps_the_nearest_in_id_order_at_their_shortest_depth(gql):
+    hub = await _image(gql, "hub")
+    children = [await _image(gql, f"child{i}", [hub]) for i in range(8)]
+    grand = await _image(gql, "grand", [children[0], hub])  # 2 links through child0, 1 direct
+    await _image(gql, "far", [children[1]])
+    nearest = sorted([*children, grand])
+    graph = await _lineage(gql, hub, dir="DOWNSTREAM", depth=5, first=4)
+    assert graph["truncated"] is True
+    assert [(n["artifact"]["id"], n["depth"]) for n in graph["nodes"]] == [
+        (i, 1) for i in nearest[:4]
+    ]
+    kept = set(nearest[:4])
+    crossed = {(i, hub) for i in kept}
+    if {grand, children[0]} <= kept:  # grand -> child0, crossed from child0 (depth 1)
+        crossed.add((grand, children[0]))
+    assert {(e["fromId"], e["toId"]) for e in graph["edges"]} == crossed
+    whole = await _lineage(gql, hub, dir="DOWNSTREAM", depth=5, first=100)
+    assert whole["truncated"] is False
+    assert sorted(_names(whole)) == sorted(
+        [(f"child{i}", 1) for i in range(8)] + [("far", 2), ("grand", 1)]
+    )
+
+
+async def test_an_artifact_hidden_from_several_levels_is_counted_once(gql):
+    c = await _image(gql, "C")
+    m = await _image(gql, "M", [c], as_="admin")
+    share = 'mutation($id: ID!) { artifactShare(id: $id, project: "p1") { id } }'
+    await gql(share, {"id": m}, "admin")
+    b = await _image(gql, "B", [m, c])
+    a = await _image(gql, "A", [m, b])  # M next to A (level 0) and to B (level 1)
+    unshare = 'mutation($id: ID!) { artifactUnshare(id: $id, project: "p1") { id } }'
+    await gql(unshare, {"id": m}, "admin")
+    graph = await _lineage(gql, a, depth=5)
+    assert sorted(_names(graph)) == [("B", 1), ("C", 2)]
+    assert graph["hiddenCount"] == 1
+
+
+async def test_a_walk_cut_by_first_counts_the_hidden_artifacts_met_before_it_stopped(gql):
+    hub = await _image(gql, "hub")
+    mine = sorted([await _image(gql, f"mine{i}", [hub]) for i in range(6)])
+    theirs = [await _image(gql, f"theirs{i}", [hub], as_="admin") for i in range(6)]
+    for first in (0, 2, 5, 6):
+        graph = await _lineage(gql, hub, dir="DOWNSTREAM", first=first)
+        assert [n["artifact"]["id"] for n in graph["nodes"]] == mine[:first]
+        # the walk stops at the first + 1st artifact it may return: the hidden ones before it
+        # in id order were met, the others not; with nothing cut, every one was
+        last = mine[first] if first < len(mine) else None
+        expected = sum(1 for t in theirs if last is None or t < last)
+        assert graph["hiddenCount"] == expected
+        assert graph["truncated"] is (first < len(mine))
+
+
+async def test_both_cut_by_first_keeps_the_nearest_of_either_walk(gql):
+    base = await _image(gql, "base")
+    mid = await _image(gql, "mid", [base])
+    tops = [await _image(gql, f"top{i}", [mid]) for i in range(3)]
+    await _image(gql, "higher", [tops[0]])
+    graph = await _lineage(gql, mid, dir="BOTH", first=3)
+    assert graph["truncated"] is True
+    nearest = sorted([base, *tops])[:3]
+    assert [(n["artifact"]["id"], n["depth"]) for n in graph["nodes"]] == [(i, 1) for i in nearest]

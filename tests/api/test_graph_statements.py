@@ -53,3 +53,28 @@ async def test_a_page_of_50_costs_what_a_page_of_1_costs(app, gql):
         counts[first] = len(seen)
     assert counts[1] == counts[50]
     assert counts[50] <= 6  # page, links, linked artifacts, blobs (values, open uploads)
+
+
+IMAGE = """mutation($n: String!, $from: [ID!]) {
+  imageCreate(input: {name: $n, version: "1.0.0", derivedFromIds: $from}) { id } }"""
+LINEAGE = """query($id: ID!) { artifact(id: $id) {
+  lineage(direction: DOWNSTREAM, depth: 5, first: 1000) {
+    nodes { depth artifact { id name tags } } edges { fromId toId } hiddenCount } } }"""
+
+
+async def test_lineage_costs_statements_per_level_not_per_artifact(app, gql):
+    """Two levels below a root: 1 artifact per level, then 30; the same statements."""
+    counts = {}
+    for width in (1, 30):
+        root = (await gql(IMAGE, {"n": f"root{width}"}))["imageCreate"]["id"]
+        level1 = [
+            (await gql(IMAGE, {"n": f"a{width}-{i}", "from": [root]}))["imageCreate"]["id"]
+            for i in range(width)
+        ]
+        for i in range(width):
+            await gql(IMAGE, {"n": f"b{width}-{i}", "from": level1[i : i + 2]})
+        with counting(app) as seen:
+            data = await gql(LINEAGE, {"id": root})
+        assert len(data["artifact"]["lineage"]["nodes"]) == 2 * width
+        counts[width] = len(seen)
+    assert counts[1] == counts[30]

@@ -1,0 +1,37 @@
+"""A read that takes several statements (a lineage walk runs one per level) inside one snapshot,
+so they all see the same committed state, as one statement would: no artifact deleted or made
+private halfway through is returned, no link changed in between mixes two graphs.
+
+`Database.read` runs each statement on its own (no BEGIN/COMMIT round trips), right for the
+one-statement reads of the rest of the catalog. Here: on PostgreSQL a REPEATABLE READ, READ ONLY
+transaction (two round trips more, no locks); on SQLite a deferred BEGIN, whose first read fixes
+the snapshot (WAL: readers never block the writer, nor the writer them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from glaregraph.catalog.database.engine import Database
+
+
+@asynccontextmanager
+async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
+    async with db.read() as conn:
+        if db.is_sqlite:
+            # `read` tells the engine not to BEGIN (each statement commits on its own): the
+            # transaction is opened and ended here, by hand
+            await conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                await conn.exec_driver_sql("ROLLBACK")
+        else:
+            await conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            async with conn.begin():
+                yield conn
