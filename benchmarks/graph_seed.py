@@ -72,6 +72,8 @@ HIDDEN = 0.05
 LINK_RELATIONS = ["datasets", "base_model", "kernel"]
 ROOTS, MIDS, LEAVES = 10, 10, 10
 OTHER_PROJECTS = [p for p in seed.PROJECTS if p != MEMBER_PROJECT]
+# a hub, 50 source datasets, a chain and a pipeline: the queries of graph.py need each
+MIN_ARTIFACTS = 1 + 50 + CHAIN_LEN + CLUSTER
 
 
 @dataclass
@@ -104,9 +106,15 @@ def make_graph(n: int, e: int, seed_value: int = 11) -> Graph:
     n_datasets = max(50, n // 50)
     n_chains = max(1, (n // 5) // CHAIN_LEN)
     rest = n - hubs - n_datasets - n_chains * CHAIN_LEN
-    n_clusters = max(1, rest // CLUSTER)
+    if n < MIN_ARTIFACTS:
+        raise SystemExit(
+            f"{n} artifacts cannot hold a pipeline of {CLUSTER}: ask for {MIN_ARTIFACTS}+"
+        )
+    if rest < CLUSTER:  # a small graph: fewer chains, so that one pipeline fits
+        n_chains = max(1, (n - hubs - n_datasets - CLUSTER) // CHAIN_LEN)
+        rest = n - hubs - n_datasets - n_chains * CHAIN_LEN
+    n_clusters = rest // CLUSTER
     n_datasets += rest - n_clusters * CLUSTER  # what does not fill a pipeline: more leaves
-    assert n_datasets >= 0
 
     ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)]
     types = [""] * n
