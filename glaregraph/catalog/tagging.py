@@ -13,6 +13,7 @@ from glaregraph.catalog.database.tables import artifact_tags
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.tagcounts import ledger as tag_tally
 from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 
 
@@ -37,6 +38,8 @@ async def add_tags(
         await uow.conn.execute(
             sa.insert(artifact_tags), [{"artifact_id": record.id, "tag": t} for t in new]
         )
+        before = await tag_tally.holding(uow.conn, record, current)
+        tag_tally.note(uow, before, before.retagged(current.union(new)))
         await uow.touch(record)
     return record
 
@@ -51,12 +54,15 @@ async def remove_tags(
     names = basefields.validate_tags(tags, "tags")  # what add refuses cannot be there
     async with unit_of_work(catalog, caller, "artifactTagsRemove") as uow:
         record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
+        current = await _tags(uow.conn, record.id)
         result = await uow.conn.execute(
             sa.delete(artifact_tags).where(
                 artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(names)
             )
         )
         if result.rowcount:
+            before = await tag_tally.holding(uow.conn, record, current)
+            tag_tally.note(uow, before, before.retagged(current.difference(names)))
             await uow.touch(record)
     return record
 

@@ -16,6 +16,7 @@ from glaregraph.catalog.errors import ActivationIncomplete, BadUserInput, Confli
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.tagcounts import ledger as tag_tally
 from glaregraph.catalog.typedef.values import check_string
 from glaregraph.catalog.unit_of_work import unit_of_work
 
@@ -47,6 +48,7 @@ async def publish(
         record = await uow.artifact(artifact_id, "publish", expected_revision, guard=False)
         if not lifecycle.check_publish(record.status, record.visibility):
             return record
+        before = await tag_tally.holding(uow.conn, record)
         try:
             await uow.save(record, visibility=lifecycle.PUBLIC)
         except IntegrityError as exc:
@@ -54,6 +56,7 @@ async def publish(
                 f"a public '{record.type_name}' named '{record.name}' version "
                 f"{record.version} already exists"
             ) from exc
+        tag_tally.note(uow, before, await tag_tally.holding(uow.conn, record, before.tags))
     return record
 
 
@@ -83,6 +86,7 @@ async def share(
         )
         if (project in shared) == add:
             return record
+        before = await tag_tally.holding(conn, record)
         if add:
             await conn.execute(
                 sa.insert(artifact_shares).values(artifact_id=record.id, project=project)
@@ -97,6 +101,7 @@ async def share(
             shared.discard(project)
         visibility = lifecycle.SHARED if shared else lifecycle.PRIVATE
         await uow.save(record, visibility=visibility)
+        tag_tally.note(uow, before, await tag_tally.holding(conn, record, before.tags))
     return record
 
 
@@ -109,6 +114,7 @@ async def delete(
         if record.visibility == lifecycle.PUBLIC:
             await catalog.authz.check(caller.principal, "delete_public", record)
         await refuse_saving(uow.conn, record.id, "delete", uow.now)
+        tag_tally.note(uow, await tag_tally.holding(uow.conn, record), None)
         for table, column in (
             (edges, edges.c.source_id),
             (aliases, aliases.c.artifact_id),

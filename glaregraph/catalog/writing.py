@@ -19,6 +19,7 @@ from glaregraph.catalog.links import DERIVED_FROM, link_entries, replace_links
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.tagcounts import ledger as tag_tally
 from glaregraph.catalog.typedef.model import ANY_TYPE, Kind, TypeDef, to_camel
 from glaregraph.catalog.unit_of_work import UnitOfWork, unit_of_work
 
@@ -65,6 +66,8 @@ async def create_artifact(
             )
         record = ArtifactRecord.from_row({**row, "tags": sorted(tags)})
         uow.created(record)
+        if tags:
+            tag_tally.note(uow, None, await tag_tally.holding(uow.conn, record, tags))
     return record
 
 
@@ -92,7 +95,7 @@ async def update_artifact(
         links_changed = await _update_links(uow, t, record, values)
         tags_changed = False
         if "tags" in values:
-            tags_changed = await _replace_tags(uow.conn, record.id, values["tags"] or [])
+            tags_changed = await _replace_tags(uow, record, values["tags"] or [])
         if not changes and not links_changed and not tags_changed:
             return record
         if "name" in changes:  # an alias names a version of one name: it does not follow a rename
@@ -207,7 +210,8 @@ async def _edges_of(
     return out
 
 
-async def _replace_tags(conn: AsyncConnection, artifact_id: str, tags: list[str]) -> bool:
+async def _replace_tags(uow: UnitOfWork, record: ArtifactRecord, tags: list[str]) -> bool:
+    conn, artifact_id = uow.conn, record.id
     wanted = basefields.validate_tags(tags, "input.tags")
     current = set(
         (
@@ -223,4 +227,6 @@ async def _replace_tags(conn: AsyncConnection, artifact_id: str, tags: list[str]
         await conn.execute(
             sa.insert(artifact_tags), [{"artifact_id": artifact_id, "tag": tag} for tag in wanted]
         )
+    before = await tag_tally.holding(conn, record, current)
+    tag_tally.note(uow, before, before.retagged(wanted))
     return True

@@ -60,7 +60,7 @@ class Loaders:
             return [found[n] for n in names]
 
         async def tag_count(names: Sequence[str]) -> list[int]:
-            found = await tag_graph.counts(catalog, principal, names, deep=True)
+            found = await tag_graph.counts(catalog, principal, names)
             return [found[n] for n in names]
 
         async def leases(ids: Sequence[str]) -> list[Lease | None]:

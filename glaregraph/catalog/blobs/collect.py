@@ -28,6 +28,7 @@ from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, blobs, stored_objects, uploads
 from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.quotas.recount import recount
+from glaregraph.catalog.tagcounts.recount import recount as recount_tags
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class Collected:
     content_marked: int = 0  # found unreferenced without a grace period started
     content_removed: int = 0
     usage_drift: list[dict[str, object]] = field(default_factory=list)  # counters repaired
+    tag_count_drift: dict[str, object] = field(default_factory=dict)  # tag counts repaired
     unaccounted: int = 0  # content (or an import) in the store with no row: in flight, or
     # left by a crash; kept, since a completion or an import may be writing it right now
 
@@ -50,6 +52,7 @@ async def collect(catalog: Catalog, now: dt.datetime | None = None) -> Collected
     done.content_removed = await _remove_content(catalog, now)
     done.unaccounted = await _unaccounted(catalog)
     done.usage_drift = [dataclasses.asdict(d) for d in await recount(catalog, now)]
+    done.tag_count_drift = dataclasses.asdict(await recount_tags(catalog))
     return done
 
 

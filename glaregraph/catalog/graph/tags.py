@@ -1,6 +1,7 @@
 """The tag graph: a taxonomy (each tag at most one parent, no cycles) over the tags artifacts
-carry. Counts and co-occurrence are taken only over artifacts the caller may see; a tag exists
-for a caller if it is in the taxonomy or on an artifact the caller may see."""
+carry. Counts and co-occurrence are taken only over artifacts the caller may see, read from the
+maintained counts (glaregraph/catalog/tagcounts) as sums over the audiences the caller reads;
+a tag exists for a caller if it is in the taxonomy or on an artifact the caller may see."""
 
 from __future__ import annotations
 
@@ -9,21 +10,28 @@ import binascii
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import ColumnElement
 
 from glaregraph.catalog import basefields
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifact_tags, artifacts, tags
+from glaregraph.catalog.database.tables import tag_counts, tag_pairs, tags
 from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.graph import taxonomy
+from glaregraph.catalog.graph.taxonomy import ancestors
 from glaregraph.catalog.principal import Caller, Principal
 from glaregraph.catalog.query.filters import LIKE_ESCAPE
+from glaregraph.catalog.tagcounts import audience
+from glaregraph.catalog.tagcounts.recount import recompute
 from glaregraph.catalog.unit_of_work import unit_of_work
 
+__all__ = ["ancestors"]  # the loaders read the taxonomy through this module
+
 MAX_RELATED = 100
-TAXONOMY_LOCK = 7_340_113  # PostgreSQL advisory lock key: one taxonomy change at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +48,27 @@ def check_name(name: str, path: str) -> str:
 
 async def set_parent(catalog: Catalog, caller: Caller, name: str, parent: str | None) -> str:
     """Put `name` under `parent` (None: at the top), creating either tag if unknown; a parent
-    that is `name` or one of its descendants would close a cycle → BAD_USER_INPUT."""
+    that is `name` or one of its descendants would close a cycle → BAD_USER_INPUT. The counts
+    of the tags above `name` before and after are recomputed from the truth (the taxonomy lock
+    keeps every count-changing mutation out meanwhile)."""
     name = check_name(name, "name")
     parent = None if parent is None else check_name(parent, "parent")
     async with unit_of_work(catalog, caller, "tagSetParent") as uow:
         await uow.authorize("edit_tag_taxonomy")
         conn = uow.conn
-        if not catalog.db.is_sqlite:  # SQLite writers are serialised already
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(TAXONOMY_LOCK)))
+        await taxonomy.lock(conn, shared=False)
         for tag in (name, parent):
             if tag is not None:
                 await conn.execute(_insert_missing(conn, tag))
-        if parent is not None and name in {parent, *await _ancestors_of(conn, parent)}:
+        above = await _ancestors_of(conn, name)
+        new_above = [] if parent is None else [parent, *await _ancestors_of(conn, parent)]
+        if name in new_above:
             raise BadUserInput(
                 f"'{parent}' is '{name}' or below it: that would make a cycle", field="parent"
             )
         await conn.execute(sa.update(tags).where(tags.c.name == name).values(parent=parent))
+        if above != new_above:
+            await recompute(conn, sorted({*above, *new_above}))
         uow.details = {"name": name, "parent": parent}
     return name
 
@@ -70,26 +83,39 @@ async def _ancestors_of(conn: AsyncConnection, name: str) -> list[str]:
     return (await ancestors(conn, [name]))[name]
 
 
+def _readable(catalog: Catalog, principal: Principal, table: Any) -> ColumnElement[bool]:
+    """The rows of a count table that count for `principal`: its audiences, served types."""
+    return sa.and_(audience.readable(principal, table), table.c.type_name.in_(catalog.served_types))
+
+
 def carried(catalog: Catalog, principal: Principal) -> sa.Select[tuple[str]]:
-    """Tag names on artifacts `principal` may see."""
+    """Tag names carried by (or, for a tag of the taxonomy, below a tag carried by) artifacts
+    `principal` may see."""
     return (
-        sa.select(artifact_tags.c.tag)
-        .join(artifacts, artifacts.c.id == artifact_tags.c.artifact_id)
-        .where(catalog.authz.visible(principal), artifacts.c.type_name.in_(catalog.served_types))
+        sa.select(tag_counts.c.tag)
+        .where(_readable(catalog, principal, tag_counts))
+        .group_by(tag_counts.c.tag)
+        .having(sa.func.sum(tag_counts.c.n) > 0)
     )
 
 
 async def exists(catalog: Catalog, principal: Principal, name: str) -> bool:
     in_taxonomy = sa.exists().where(tags.c.name == name)
-    on_visible = carried(catalog, principal).where(artifact_tags.c.tag == name).exists()
+    visible = (
+        sa.select(sa.func.sum(tag_counts.c.n))
+        .where(tag_counts.c.tag == name, _readable(catalog, principal, tag_counts))
+        .scalar_subquery()
+    )
     async with catalog.db.read() as conn:
-        return bool(await conn.scalar(sa.select(sa.or_(in_taxonomy, on_visible))))
+        found = await conn.scalar(sa.select(sa.or_(in_taxonomy, sa.func.coalesce(visible, 0) > 0)))
+    return bool(found)
 
 
 async def page(
     catalog: Catalog, principal: Principal, prefix: str | None, first: int, after: str | None
 ) -> TagPage:
-    """Tags in name order (the taxonomy's and those on artifacts the caller may see)."""
+    """Tags in name order (the taxonomy's and those on artifacts the caller may see; a tag with
+    a count but not carried itself is in the taxonomy, so this is the same set)."""
     names = sa.union(sa.select(tags.c.name.label("tag")), carried(catalog, principal)).subquery()
     stmt = sa.select(names.c.tag).order_by(names.c.tag).limit(first + 1)
     if prefix:
@@ -132,61 +158,13 @@ async def children(conn: AsyncConnection, names: Sequence[str]) -> dict[str, lis
     return out
 
 
-async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, list[str]]:
-    """Each tag's ancestors, nearest first, for many tags in one statement."""
-    start = _seeds(names)
-    seed = sa.select(
-        start.c.root, start.c.root.label("name"), sa.literal(0, sa.Integer).label("level")
-    ).cte("up", recursive=True)
-    up = seed.union_all(
-        sa.select(seed.c.root, tags.c.parent, (seed.c.level + 1))
-        .join(tags, tags.c.name == seed.c.name)
-        .where(tags.c.parent.is_not(None), seed.c.level < 1000)
-    )
-    rows = await conn.execute(
-        sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
-    )
-    out: dict[str, list[str]] = {n: [] for n in names}
-    for root, name in rows:
-        out[root].append(name)
-    return out
-
-
-def _seeds(names: Sequence[str]) -> sa.Subquery:
-    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it)."""
-    rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
-    return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")
-
-
-def descendants_of(names: Sequence[str]) -> sa.CTE:
-    """(root, name) for each of `names` and every tag below it in the taxonomy."""
-    start = _seeds(names)
-    seed = sa.select(start.c.root, start.c.root.label("name")).cte("down", recursive=True)
-    return seed.union(sa.select(seed.c.root, tags.c.name).join(tags, tags.c.parent == seed.c.name))
-
-
-async def counts(
-    catalog: Catalog, principal: Principal, names: Sequence[str], deep: bool
-) -> dict[str, int]:
-    """Artifacts the caller may see that carry each tag (or, `deep`, a tag below it)."""
-    if deep:
-        down = descendants_of(names)
-        stmt = (
-            sa.select(down.c.root, sa.func.count(sa.distinct(artifacts.c.id)))
-            .select_from(down)
-            .join(artifact_tags, artifact_tags.c.tag == down.c.name)
-            .join(artifacts, artifacts.c.id == artifact_tags.c.artifact_id)
-            .group_by(down.c.root)
-        )
-    else:
-        stmt = (
-            sa.select(artifact_tags.c.tag, sa.func.count())
-            .join(artifacts, artifacts.c.id == artifact_tags.c.artifact_id)
-            .where(artifact_tags.c.tag.in_(names))
-            .group_by(artifact_tags.c.tag)
-        )
-    stmt = stmt.where(
-        catalog.authz.visible(principal), artifacts.c.type_name.in_(catalog.served_types)
+async def counts(catalog: Catalog, principal: Principal, names: Sequence[str]) -> dict[str, int]:
+    """Artifacts the caller may see that carry each tag or a tag below it, each once."""
+    total = sa.func.sum(tag_counts.c.n)
+    stmt = (
+        sa.select(tag_counts.c.tag, total)
+        .where(tag_counts.c.tag.in_(names), _readable(catalog, principal, tag_counts))
+        .group_by(tag_counts.c.tag)
     )
     async with catalog.db.read() as conn:
         found = {name: int(n) for name, n in await conn.execute(stmt)}
@@ -196,24 +174,17 @@ async def counts(
 async def related(
     catalog: Catalog, principal: Principal, name: str, first: int
 ) -> list[tuple[str, int]]:
-    """Tags carried directly by the caller-visible artifacts that carry `name`, with how many
-    such artifacts carry each: highest count first, then name."""
+    """Tags carried directly by the caller-visible artifacts that carry `name` directly, with
+    how many such artifacts carry each: highest count first, then name."""
     if not 0 <= first <= MAX_RELATED:
         raise BadUserInput(f"first is 0-{MAX_RELATED}", field="first")
-    mine, other = artifact_tags.alias("mine"), artifact_tags.alias("other")
-    count = sa.func.count().label("n")
+    count = sa.func.sum(tag_pairs.c.n).label("n")
     stmt = (
-        sa.select(other.c.tag, count)
-        .select_from(mine)
-        .join(other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != name))
-        .join(artifacts, artifacts.c.id == mine.c.artifact_id)
-        .where(
-            mine.c.tag == name,
-            catalog.authz.visible(principal),
-            artifacts.c.type_name.in_(catalog.served_types),
-        )
-        .group_by(other.c.tag)
-        .order_by(count.desc(), other.c.tag)
+        sa.select(tag_pairs.c.other, count)
+        .where(tag_pairs.c.tag == name, _readable(catalog, principal, tag_pairs))
+        .group_by(tag_pairs.c.other)
+        .having(count > 0)
+        .order_by(count.desc(), tag_pairs.c.other)
         .limit(first)
     )
     async with catalog.db.read() as conn:

@@ -1,0 +1,59 @@
+"""Walking the tag taxonomy (each tag at most one parent, no cycles) up and down, and the lock
+that keeps it still: a taxonomy change takes it alone, every mutation that changes maintained
+tag counts shares it while it reads ancestors and adds to the counts, so no count is ever added
+under one taxonomy and recomputed under another (glaregraph/catalog/tagcounts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from glaregraph.catalog.database.tables import tags
+
+LOCK_KEY = 7_340_113  # PostgreSQL advisory lock key of the taxonomy
+
+
+async def lock(conn: AsyncConnection, *, shared: bool) -> None:
+    """Hold the taxonomy lock until the transaction ends (SQLite: its write transaction already
+    excludes every other writer)."""
+    if conn.dialect.name == "sqlite":
+        return
+    take = sa.func.pg_advisory_xact_lock_shared if shared else sa.func.pg_advisory_xact_lock
+    await conn.execute(sa.select(take(LOCK_KEY)))
+
+
+async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, list[str]]:
+    """Each tag's ancestors, nearest first, for many tags in one statement."""
+    if not names:
+        return {}
+    start = _seeds(names)
+    seed = sa.select(
+        start.c.root, start.c.root.label("name"), sa.literal(0, sa.Integer).label("level")
+    ).cte("up", recursive=True)
+    up = seed.union_all(
+        sa.select(seed.c.root, tags.c.parent, (seed.c.level + 1))
+        .join(tags, tags.c.name == seed.c.name)
+        .where(tags.c.parent.is_not(None), seed.c.level < 1000)
+    )
+    rows = await conn.execute(
+        sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
+    )
+    out: dict[str, list[str]] = {n: [] for n in names}
+    for root, name in rows:
+        out[root].append(name)
+    return out
+
+
+def _seeds(names: Sequence[str]) -> sa.Subquery:
+    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it)."""
+    rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
+    return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")
+
+
+def descendants_of(names: Sequence[str]) -> sa.CTE:
+    """(root, name) for each of `names` and every tag below it in the taxonomy."""
+    start = _seeds(names)
+    seed = sa.select(start.c.root, start.c.root.label("name")).cte("down", recursive=True)
+    return seed.union(sa.select(seed.c.root, tags.c.name).join(tags, tags.c.parent == seed.c.name))

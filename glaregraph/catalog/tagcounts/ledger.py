@@ -1,0 +1,147 @@
+"""Keeping tag counts in step with the artifacts: a mutation notes, for each artifact whose tags
+or audiences it changes, what the artifact held before and after (`note`); the ledger turns
+that into count changes as the first of the mutation's last steps, just before COMMIT (so the
+counter rows' locks are held for the least time), under the shared taxonomy lock:
+
+- `tag_counts`: -1 for every (tag or ancestor, audience) the artifact covered before, +1 for
+  every one it covers after (an artifact carrying a tag and its descendant counts once);
+- `tag_pairs`: the same for every ordered pair of distinct tags it carries directly.
+
+Only the net changes are written, as relative upserts (`n = n + delta`) in key order into the
+one stripe this transaction picked: no read-then-write in Python, and no deadlock between two
+mutations (both take rows in key order, counts before pairs)."""
+
+from __future__ import annotations
+
+import random
+import weakref
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from glaregraph.catalog import lifecycle
+from glaregraph.catalog.database.tables import artifact_shares, artifact_tags, tag_counts, tag_pairs
+from glaregraph.catalog.graph import taxonomy
+from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.tagcounts.audience import Audience, audiences
+from glaregraph.catalog.unit_of_work import UnitOfWork
+
+STRIPES = 4  # rows per key writers spread over; readers sum them (gc folds repaired keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What one artifact contributes to the counts: its type, its tags, its audiences."""
+
+    type_name: str
+    tags: frozenset[str]
+    audiences: frozenset[Audience]
+
+    def retagged(self, tags: Iterable[str]) -> Holding:
+        return replace(self, tags=frozenset(tags))
+
+
+async def holding(
+    conn: AsyncConnection, record: ArtifactRecord, tags: Iterable[str] | None = None
+) -> Holding:
+    """What `record` (as it is now) holds; its tags are read unless given, its share projects
+    only when it is SHARED (so a PRIVATE or PUBLIC artifact with known tags costs nothing)."""
+    if tags is None:
+        tags = await _values(conn, artifact_tags.c.tag, artifact_tags.c.artifact_id, record.id)
+    shared: list[str] = []
+    if record.visibility == lifecycle.SHARED:
+        shared = await _values(
+            conn, artifact_shares.c.project, artifact_shares.c.artifact_id, record.id
+        )
+    seen = audiences(record.owner, record.visibility, record.status, shared)
+    return Holding(record.type_name, frozenset(tags), seen)
+
+
+def note(uow: UnitOfWork, before: Holding | None, after: Holding | None) -> None:
+    """One artifact of this mutation went from holding `before` to `after` (None: nothing,
+    as before a create or after a delete)."""
+    before, after = _counted(before), _counted(after)
+    if before != after:
+        _ledger(uow).moves.append((before, after))
+
+
+def _counted(held: Holding | None) -> Holding | None:
+    """None for what counts nowhere (no tags, or no audience: DELETED)."""
+    return held if held is not None and held.tags and held.audiences else None
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.stripe = random.randrange(STRIPES)  # the one stripe this transaction writes
+        self.moves: list[tuple[Holding | None, Holding | None]] = []
+
+    async def settle(self, conn: AsyncConnection) -> None:
+        await taxonomy.lock(conn, shared=True)  # ancestors cannot move until COMMIT
+        names = sorted({t for move in self.moves for h in move if h is not None for t in h.tags})
+        above = await taxonomy.ancestors(conn, names)
+        counts: Counter[tuple[str, ...]] = Counter()
+        pairs: Counter[tuple[str, ...]] = Counter()
+        for before, after in self.moves:
+            for held, sign in ((before, -1), (after, 1)):
+                if held is None:
+                    continue
+                covered = set(held.tags).union(*(above[t] for t in held.tags))
+                for scope, project in held.audiences:
+                    for tag in covered:
+                        counts[(tag, scope, project, held.type_name)] += sign
+                    for tag in held.tags:
+                        for other in held.tags - {tag}:
+                            pairs[(tag, scope, project, held.type_name, other)] += sign
+        self.moves.clear()
+        await _add(conn, tag_counts, counts, self.stripe)
+        await _add(conn, tag_pairs, pairs, self.stripe)
+
+
+_ledgers: weakref.WeakKeyDictionary[UnitOfWork, Ledger] = weakref.WeakKeyDictionary()
+
+
+def _ledger(uow: UnitOfWork) -> Ledger:
+    """The mutation's ledger, settled first among its last steps: before the quota counters,
+    so every transaction takes count rows before quota rows."""
+    found = _ledgers.get(uow)
+    if found is None:
+        found = _ledgers[uow] = Ledger()
+
+        async def settle() -> None:
+            await found.settle(uow.conn)
+
+        uow.last.insert(0, settle)
+    return found
+
+
+async def _add(
+    conn: AsyncConnection, table: sa.Table, deltas: Counter[tuple[str, ...]], stripe: int
+) -> None:
+    """Add the non-zero `deltas` (keyed by the table's key columns but the stripe) to `stripe`,
+    in key order."""
+    keys = [c.name for c in table.primary_key.columns if c.name != "stripe"]
+    rows = [
+        {**dict(zip(keys, key, strict=True)), "stripe": stripe, "n": n}
+        for key, n in sorted(deltas.items())
+        if n
+    ]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    await conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
+        ),
+        rows,
+    )
+
+
+async def _values(
+    conn: AsyncConnection, column: sa.Column[str], key: sa.Column[str], value: str
+) -> list[str]:
+    return list((await conn.execute(sa.select(column).where(key == value))).scalars())
