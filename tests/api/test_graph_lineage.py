@@ -217,3 +217,15 @@ async def test_both_cut_by_first_keeps_the_nearest_of_either_walk(gql):
     assert graph["truncated"] is True
     nearest = sorted([base, *tops])[:3]
     assert [(n["artifact"]["id"], n["depth"]) for n in graph["nodes"]] == [(i, 1) for i in nearest]
+
+
+async def test_a_level_crowded_with_hidden_artifacts_is_read_until_first_is_reached(gql):
+    hub = await _image(gql, "hub")
+    mine = sorted([await _image(gql, f"mine{i}", [hub]) for i in range(4)])
+    theirs = [await _image(gql, f"theirs{i}", [hub], as_="admin") for i in range(30)]
+    for first in range(5):
+        graph = await _lineage(gql, hub, dir="DOWNSTREAM", first=first)
+        assert [n["artifact"]["id"] for n in graph["nodes"]] == mine[:first]
+        last = mine[first] if first < len(mine) else None
+        assert graph["hiddenCount"] == sum(1 for t in theirs if last is None or t < last)
+        assert graph["truncated"] is (first < len(mine))

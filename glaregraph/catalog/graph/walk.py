@@ -14,8 +14,10 @@ the last artifact it took, in id order. Looking at the rest of that level only t
 cost what stopping early saves (all 10,000 artifacts of a hub, a row each).
 
 The candidates of a level are read in pages (id order, `after` the last id of the previous
-page), the size of a page what the walk still needs plus a margin for hidden artifacts and
-artifacts it may not enter; a level rarely takes more than one page.
+page): the first page what the walk still needs plus a margin for hidden artifacts and
+artifacts it may not enter, each next one at least twice the last. A level rarely takes more
+than one page, and never more than a few: every statement is bounded by what is asked for,
+and by the statement timeout.
 """
 
 from __future__ import annotations
@@ -154,11 +156,14 @@ async def _read_level(
 ) -> list[str]:
     """The visible artifacts of one level (no more than the walk still needs), adding the
     hidden ones met before the last of them to `out.hidden`."""
+    needed = limit - len(out.depths)
     reached: list[str] = []
-    after = ""
+    after, page = "", 0
     while True:
-        wanted = limit - len(out.depths) - len(reached)
-        page = wanted + wanted // 8 + 8
+        # at least twice the previous page: a level crowded with artifacts the walk may not
+        # enter takes a few statements, not one per handful of them
+        wanted = needed - len(reached)
+        page = max(wanted + wanted // 8 + 8, 2 * page)
         params = {"frontier": frontier, "visited": visited, "after": after, "page": page}
         rows = (await conn.execute(level, params)).all()
         for artifact_id, visible in rows:
@@ -168,7 +173,7 @@ async def _read_level(
                 out.hidden.add(artifact_id)
                 continue
             reached.append(artifact_id)
-            if len(reached) == wanted:
+            if len(reached) == needed:
                 return reached
         if len(rows) < page:
             return reached
