@@ -53,6 +53,12 @@ async def add(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: in
         return
     if amount > cap:
         raise Refused(await used(conn, key))
+    if not await _take(conn, key, stripe, amount, cap):
+        await _share_out(conn, key, stripe, amount, cap)
+
+
+async def _take(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> bool:
+    """Take `amount` from the stripe's room given out for `cap`, if it has that much."""
     # PostgreSQL: an UPDATE that waited for a stripe another writer changed locks the new row
     # before it finds the condition false, and keeps that lock: out of stripe order, ahead of
     # the share-out. Rolling back to a savepoint taken before it lets the lock go.
@@ -65,10 +71,11 @@ async def add(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: in
         .values(used=qc.c.used + amount, room=qc.c.room - amount)
         .returning(qc.c.stripe)
     )
-    if taken.first() is None:
-        if savepoint:
-            await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
-        await _share_out(conn, key, stripe, amount, cap)
+    if taken.first() is not None:
+        return True
+    if savepoint:
+        await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
+    return False
 
 
 async def used(conn: AsyncConnection, key: Key) -> int:
@@ -147,6 +154,15 @@ async def _share_out(conn: AsyncConnection, key: Key, stripe: int, amount: int, 
         ]
     )
     await conn.execute(missing.on_conflict_do_nothing())
+    if conn.dialect.name == "postgresql":
+        # Many writers find no room at once (right after a limit is set): wait for the share-out
+        # in progress (it holds stripe 0 with all the others) without keeping its lock, and try
+        # this stripe again, so they do not share out one after the other.
+        await conn.exec_driver_sql("SAVEPOINT quota_wait")
+        await lock(conn, sa.and_(key.where(), qc.c.stripe == 0))
+        await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_wait")
+        if await _take(conn, key, stripe, amount, cap):
+            return
     await lock(conn, key.where())
     total = await used(conn, key)
     if total + amount > cap:
