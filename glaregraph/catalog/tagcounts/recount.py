@@ -1,13 +1,17 @@
 """Tag counts recomputed from the truth (artifacts not DELETED, their tags and shares, the
 taxonomy): for the tags above a moved one when the taxonomy changes (`recompute`), and for
-everything when `glaregraph gc` checks for drift (`recount`), which it repairs. Both run under
-the exclusive taxonomy lock, so no mutation adds to the counts meanwhile (mutations wait for
-it at their last step; on SQLite the write transaction excludes them anyway); the recount takes
-it for one chunk of tags at a time, so mutations never wait for more than a chunk."""
+everything when `glaregraph gc` checks for drift (`recount`).
+
+The check takes no lock: one statement compares every count with the truth, and since counts
+change in the same transactions as what they count, one snapshot agrees with itself unless
+something drifted. Only the tags found drifting are repaired, a chunk at a time, under the
+exclusive taxonomy lock (so no mutation adds to their counts meanwhile; mutations wait for it
+at their last step, for one chunk at most; on SQLite the write transaction excludes them)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
 from glaregraph.catalog.context import Catalog
+from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.database.tables import (
     artifact_shares,
     artifact_tags,
@@ -41,61 +46,78 @@ class Drift:
     tags: list[str] = field(default_factory=list)
 
 
-def _audiences() -> sa.Subquery:
-    """(artifact_id, scope, project, type_name) of every artifact not DELETED: audience.py's
-    rule in SQL."""
+def _by_audience(
+    source: sa.FromClause,
+    artifact_id: sa.ColumnElement[str],
+    tag: sa.ColumnElement[str],
+    *extra: sa.ColumnElement[str],
+) -> sa.CompoundSelect[Any]:
+    """(tag, scope, project, type_name, *extra, n): the rows of `source` (one per artifact
+    `artifact_id` and key) counted per audience of their artifact, for artifacts not DELETED
+    (audience.py's rule in SQL). Driven by `source`, so a few tags read only their artifacts."""
     a, s = artifacts, artifact_shares
+    joined = source.join(a, a.c.id == artifact_id)
     live = a.c.status != lifecycle.DELETED
-    public = sa.select(
-        a.c.id.label("artifact_id"),
-        sa.literal(PUBLIC).label("scope"),
-        sa.literal("").label("project"),
-        a.c.type_name,
-    ).where(live, a.c.visibility == lifecycle.PUBLIC)
-    owner = sa.select(a.c.id, sa.literal(OWNER), a.c.owner, a.c.type_name).where(
-        live, a.c.visibility != lifecycle.PUBLIC
+    public = a.c.visibility == lifecycle.PUBLIC
+    scope = sa.case((public, PUBLIC), else_=OWNER)
+    project = sa.case((public, ""), else_=a.c.owner)
+    direct = (
+        sa.select(tag, scope, project, a.c.type_name, *extra, sa.func.count())
+        .select_from(joined)
+        .where(live)
+        .group_by(tag, scope, project, a.c.type_name, *extra)
     )
     shared = (
-        sa.select(a.c.id, sa.literal(SHARED), s.c.project, a.c.type_name)
-        .join(s, s.c.artifact_id == a.c.id)
+        sa.select(tag, sa.literal(SHARED), s.c.project, a.c.type_name, *extra, sa.func.count())
+        .select_from(joined.join(s, s.c.artifact_id == a.c.id))
         .where(live, a.c.visibility == lifecycle.SHARED, s.c.project != a.c.owner)
+        .group_by(tag, s.c.project, a.c.type_name, *extra)
     )
-    return sa.union_all(public, owner, shared).subquery("audiences")
+    return sa.union_all(direct, shared)
 
 
-def _covered(names: Sequence[str]) -> sa.Subquery:
-    """(artifact_id, tag): each artifact and every tag of `names` it carries or carries one
-    below, once."""
-    down = taxonomy.descendants_of(names)
-    return (
-        sa.select(artifact_tags.c.artifact_id, down.c.root.label("tag"))
-        .join(down, down.c.name == artifact_tags.c.tag)
-        .distinct()
-        .subquery("covered")
+def _covered(names: Sequence[str] | None) -> sa.Subquery:
+    """(artifact_id, tag): each artifact and every tag (of `names`, when given) it carries or
+    carries one below, once."""
+    if names is not None:
+        down = taxonomy.descendants_of(names)
+        pairs = sa.select(artifact_tags.c.artifact_id, down.c.root.label("tag")).join(
+            down, down.c.name == artifact_tags.c.tag
+        )
+    else:  # every carried tag with its ancestors
+        seed = (
+            sa.select(artifact_tags.c.tag, artifact_tags.c.tag.label("above"))
+            .distinct()
+            .cte("up", recursive=True)
+        )
+        up = seed.union(
+            sa.select(seed.c.tag, tags.c.parent)
+            .join(tags, tags.c.name == seed.c.above)
+            .where(tags.c.parent.is_not(None))
+        )
+        pairs = sa.select(artifact_tags.c.artifact_id, up.c.above.label("tag")).join(
+            up, up.c.tag == artifact_tags.c.tag
+        )
+    return pairs.distinct().subquery("covered")
+
+
+def true_counts(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
+    """(tag, scope, project, type_name, n) of `names` (None: every tag) from the truth."""
+    covered = _covered(names)
+    return _by_audience(covered, covered.c.artifact_id, covered.c.tag)
+
+
+def true_pairs(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
+    """(tag, scope, project, type_name, other, n) of `names` (as `tag`; None: every tag) from
+    the truth."""
+    mine, other = artifact_tags.alias("mine"), artifact_tags.alias("other")
+    rows = sa.select(mine.c.artifact_id, mine.c.tag, other.c.tag.label("other")).join(
+        other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != mine.c.tag)
     )
-
-
-def true_counts(names: Sequence[str]) -> sa.Select[Any]:
-    """(tag, scope, project, type_name, n) of `names` from the truth."""
-    covered, aud = _covered(names), _audiences()
-    return (
-        sa.select(covered.c.tag, aud.c.scope, aud.c.project, aud.c.type_name, sa.func.count())
-        .join(aud, aud.c.artifact_id == covered.c.artifact_id)
-        .group_by(covered.c.tag, aud.c.scope, aud.c.project, aud.c.type_name)
-    )
-
-
-def true_pairs(names: Sequence[str]) -> sa.Select[Any]:
-    """(tag, scope, project, type_name, other, n) of `names` (as `tag`) from the truth."""
-    mine, other, aud = artifact_tags.alias("mine"), artifact_tags.alias("other"), _audiences()
-    return (
-        sa.select(mine.c.tag, aud.c.scope, aud.c.project, aud.c.type_name, other.c.tag)
-        .add_columns(sa.func.count())
-        .join(other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != mine.c.tag))
-        .join(aud, aud.c.artifact_id == mine.c.artifact_id)
-        .where(mine.c.tag.in_(names))
-        .group_by(mine.c.tag, aud.c.scope, aud.c.project, aud.c.type_name, other.c.tag)
-    )
+    if names is not None:
+        rows = rows.where(mine.c.tag.in_(names))
+    together = rows.subquery("together")
+    return _by_audience(together, together.c.artifact_id, together.c.tag, together.c.other)
 
 
 async def recompute(conn: AsyncConnection, names: Sequence[str]) -> None:
@@ -107,17 +129,13 @@ async def recompute(conn: AsyncConnection, names: Sequence[str]) -> None:
 
 
 async def recount(catalog: Catalog) -> Drift:
-    """Compare every count with the truth and repair what differs (as one row in stripe 0),
-    CHUNK tags per transaction; rows summing to nothing are dropped."""
+    """Find the tags whose counts differ from the truth and repair them (as one row per key
+    in stripe 0, rows summing to nothing dropped), CHUNK tags per transaction."""
     drift = Drift()
     drifted: set[str] = set()
-    async with catalog.db.read() as conn:
-        names: set[str] = set()
-        for column in (artifact_tags.c.tag, tags.c.name, tag_counts.c.tag, tag_pairs.c.tag):
-            names.update((await conn.execute(sa.select(column).distinct())).scalars())
-    ordered = sorted(names)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    found = await _drifting(catalog.db)
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start : start + CHUNK]
         async with catalog.db.write() as conn:
             await taxonomy.lock(conn, shared=False)
             wrong = await _repair(conn, tag_counts, true_counts(chunk), chunk)
@@ -130,8 +148,49 @@ async def recount(catalog: Catalog) -> Drift:
     return drift
 
 
+async def _drifting(db: Database) -> list[str]:
+    """The tags with a count that differs from the truth, in one statement (one snapshot)."""
+    parts = [
+        _differing(tag_counts, true_counts(None)),
+        _differing(tag_pairs, true_pairs(None)),
+    ]
+    async with _unbounded(db) as conn:
+        return sorted(set((await conn.execute(sa.union(*parts))).scalars()))
+
+
+def _differing(table: sa.Table, truth: sa.CompoundSelect[Any]) -> sa.Select[Any]:
+    """The tags of the keys where `table` and `truth` disagree."""
+    keys = [c for c in table.primary_key.columns if c.name != "stripe"]
+    counted = (
+        sa.select(*keys, sa.func.sum(table.c.n).label("n"))
+        .group_by(*keys)
+        .having(sa.func.sum(table.c.n) != 0)
+        .subquery("counted")
+    )
+    true = truth.subquery("true")
+    same = sa.and_(*(counted.c[c.name] == true.c[i] for i, c in enumerate(keys)))
+    return (
+        sa.select(sa.func.coalesce(counted.c.tag, true.c[0]))
+        .select_from(counted.join(true, same, full=True))
+        .where(sa.func.coalesce(counted.c.n, 0) != sa.func.coalesce(true.c[len(keys)], 0))
+    )
+
+
+@asynccontextmanager
+async def _unbounded(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection whose statements may run past the request statement timeout: the check
+    reads every artifact (PostgreSQL: in a transaction that takes no lock it holds)."""
+    if db.is_sqlite:
+        async with db.read() as conn:
+            yield conn
+        return
+    async with db.write() as conn:
+        await conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+        yield conn
+
+
 async def _repair(
-    conn: AsyncConnection, table: sa.Table, truth: sa.Select[Any], names: Sequence[str]
+    conn: AsyncConnection, table: sa.Table, truth: sa.CompoundSelect[Any], names: Sequence[str]
 ) -> list[Any]:
     """Make the rows of `names` in `table` say what `truth` says; the keys that differed."""
     keys = [c for c in table.primary_key.columns if c.name != "stripe"]
@@ -164,7 +223,7 @@ async def _repair(
     return wrong
 
 
-def _insert(table: sa.Table, truth: sa.Select[Any]) -> sa.Insert:
+def _insert(table: sa.Table, truth: sa.CompoundSelect[Any]) -> sa.Insert:
     """INSERT INTO `table` (stripe 0) SELECT from `truth`, whose columns are the table's key
     (stripe excepted) and n."""
     keys = [c.name for c in table.primary_key.columns if c.name != "stripe"]
