@@ -14,6 +14,7 @@ key (see Ledger in usage.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -46,11 +47,8 @@ class Refused(Exception):
         self.used = used
 
 
-async def add(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int | None) -> None:
-    """Add `amount` (negative: give back) to the key's usage; under `cap`, or Refused."""
-    if cap is None or amount <= 0:
-        await _shift(conn, key, stripe, amount)
-        return
+async def add(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> None:
+    """Add `amount` (> 0) to the key's usage under `cap`, or Refused."""
     if amount > cap:
         raise Refused(await used(conn, key))
     if not await _take(conn, key, stripe, amount, cap):
@@ -116,22 +114,29 @@ async def lock(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> None:
     )
 
 
-async def _shift(conn: AsyncConnection, key: Key, stripe: int, amount: int) -> None:
-    if amount == 0:
+async def shift(conn: AsyncConnection, moves: Sequence[tuple[Key, int]], stripe: int) -> None:
+    """Add each amount (negative: give back) to its key's usage where no limit applies: one
+    statement, rows taken in the order given (key order)."""
+    rows = [
+        {
+            "project": key.project,
+            "type_name": key.scope,
+            "counter": key.counter,
+            "stripe": stripe,
+            "used": amount,
+            "room": 0,
+        }
+        for key, amount in moves
+        if amount
+    ]
+    if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(qc).values(
-        project=key.project,
-        type_name=key.scope,
-        counter=key.counter,
-        stripe=stripe,
-        used=amount,
-        room=0,
-    )
+    insert = dialect.insert(qc).values(rows)
     await conn.execute(
         insert.on_conflict_do_update(
             index_elements=[qc.c.project, qc.c.type_name, qc.c.counter, qc.c.stripe],
-            set_={"used": qc.c.used + amount},
+            set_={"used": qc.c.used + insert.excluded.used},
         )
     )
 

@@ -50,16 +50,22 @@ class Ledger:
             for each in await limits(conn, catalog.quota, catalog.registry, project, scopes):
                 for counter in (ARTIFACTS, BYTES):
                     found[Key(project, each.scope, counter)] = each
+        uncapped: list[tuple[Key, int]] = []  # written together, before the next capped key
         for key in sorted(set(self._charged) | set(self._released)):
             amount = self._charged[key] - self._released[key]
             limit: Limit | None = found.get(key) if amount > 0 else None
             cap = None if limit is None else _cap(limit, key.counter)
+            if cap is None:
+                uncapped.append((key, amount))
+                continue
+            await counters.shift(conn, uncapped, self.stripe)
+            uncapped = []
             try:
                 await counters.add(conn, key, self.stripe, amount, cap)
             except Refused as refused:  # told as: what it asks for, against usage without it
-                assert cap is not None
                 used = refused.used - self._released[key]
                 raise _exceeded(key, cap, used, self._charged[key]) from None
+        await counters.shift(conn, uncapped, self.stripe)
         self._charged.clear()
         self._released.clear()
 
