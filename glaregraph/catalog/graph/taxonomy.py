@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog.database.tables import tags
@@ -28,7 +29,7 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
     """Each tag's ancestors, nearest first, for many tags in one statement."""
     if not names:
         return {}
-    start = _seeds(names)
+    start = _seeds(names, conn.dialect.name == "postgresql")
     seed = sa.select(
         start.c.root, start.c.root.label("name"), sa.literal(0, sa.Integer).label("level")
     ).cte("up", recursive=True)
@@ -46,8 +47,13 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
     return out
 
 
-def _seeds(names: Sequence[str]) -> sa.Subquery:
-    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it)."""
+def _seeds(names: Sequence[str], as_array: bool = False) -> sa.Subquery:
+    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it);
+    `as_array` (PostgreSQL): one array parameter unnested, so the statement is the same for
+    any number of names (built and planned once, not once per length)."""
+    if as_array:
+        array = sa.bindparam("names", list(names), type_=postgresql.ARRAY(tags.c.name.type))
+        return sa.select(sa.func.unnest(array).label("root")).subquery("seeds")
     rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
     return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")
 

@@ -18,6 +18,7 @@ import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -93,12 +94,37 @@ class Ledger:
                 for scope, project in held.audiences:
                     for tag in covered:
                         counts[(tag, scope, project, held.type_name)] += sign
-                    for tag in held.tags:
-                        for other in held.tags - {tag}:
-                            pairs[(tag, scope, project, held.type_name, other)] += sign
+            _pair_moves(pairs, before, after)
         self.moves.clear()
         await _add(conn, tag_counts, counts, self.stripe)
         await _add(conn, tag_pairs, pairs, self.stripe)
+
+
+def _pair_moves(
+    pairs: Counter[tuple[str, ...]], before: Holding | None, after: Holding | None
+) -> None:
+    """The pair counts' changes of one artifact: for an audience it keeps, only the pairs with
+    a tag added or removed (so a tag added to an artifact carrying k costs 2k, not k²)."""
+    kept = set(before.audiences) & set(after.audiences) if before and after else set()
+    for held, sign, other in ((before, -1, after), (after, 1, before)):
+        if held is None:
+            continue
+        changed = held.tags - other.tags if other is not None else held.tags
+        for scope, project in held.audiences:
+            tags = changed if (scope, project) in kept else held.tags
+            for tag, mate in _pairs_touching(held.tags, tags):
+                pairs[(tag, scope, project, held.type_name, mate)] += sign
+
+
+def _pairs_touching(carried: frozenset[str], some: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """The ordered pairs of distinct tags of `carried` with at least one tag in `some`."""
+    some = set(some)
+    for tag in some:
+        for mate in carried:
+            if mate != tag:
+                yield tag, mate
+                if mate not in some:
+                    yield mate, tag
 
 
 _ledgers: weakref.WeakKeyDictionary[UnitOfWork, Ledger] = weakref.WeakKeyDictionary()
@@ -122,22 +148,31 @@ async def _add(
     conn: AsyncConnection, table: sa.Table, deltas: Counter[tuple[str, ...]], stripe: int
 ) -> None:
     """Add the non-zero `deltas` (keyed by the table's key columns but the stripe) to `stripe`,
-    in key order."""
+    in key order, by one statement (PostgreSQL: the rows as arrays, unnested)."""
     keys = [c.name for c in table.primary_key.columns if c.name != "stripe"]
-    rows = [
-        {**dict(zip(keys, key, strict=True)), "stripe": stripe, "n": n}
-        for key, n in sorted(deltas.items())
-        if n
-    ]
-    if not rows:
+    ordered = sorted((key, n) for key, n in deltas.items() if n)
+    if not ordered:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table)
+    columns = [*keys, "stripe", "n"]
+    values = [[*key, stripe, n] for key, n in ordered]
+    if conn.dialect.name == "postgresql":
+        arrays = [
+            sa.bindparam(f"v_{c}", [v[i] for v in values], type_=postgresql.ARRAY(table.c[c].type))
+            for i, c in enumerate(columns)
+        ]
+        rows = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
+        insert: Any = postgresql.insert(table).from_select(
+            columns, sa.select(*(rows.c[c] for c in columns))
+        )
+        params: Any = None
+    else:
+        insert = sqlite.insert(table)
+        params = [dict(zip(columns, v, strict=True)) for v in values]
     await conn.execute(
         insert.on_conflict_do_update(
             index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
         ),
-        rows,
+        params,
     )
 
 
