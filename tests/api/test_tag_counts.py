@@ -131,6 +131,8 @@ async def test_counts_stay_exact_for_every_caller_through_every_kind_of_change(c
     await gql(ADD, {"id": a2, "t": ["pet", "wild"]})
     await gql(UPDATE, {"id": a3, "t": ["bird", "mammal", "pet"]})
     await _check(gql, open_app.state.catalog)
+    await gql(UPDATE, {"id": a2, "t": ["cat", "wild", "secret"]})  # some kept, added, removed
+    await _check(gql, open_app.state.catalog)
 
     await gql(UNSHARE, {"id": a3, "p": "p2"})  # PRIVATE again
     await gql(DELETE, {"id": b1}, as_="bob")
