@@ -1,7 +1,7 @@
 """Multi-hop lineage of one artifact: the walk (graph/walk.py, one statement per level with the
 caller's visibility inside, same shape on SQLite and PostgreSQL), then the rows of the artifacts
-returned and the links between them, three set-based statements in all whatever the walk's
-size, in one snapshot (graph/snapshot.py).
+returned and the links between them, a statement each whatever the number of artifacts, all in
+one snapshot (graph/snapshot.py).
 
 UPSTREAM follows the links an artifact holds (what it was built from), DOWNSTREAM the links held
 to it (what was built from it); BOTH is the union of the two walks (a sibling, reached down then
@@ -9,7 +9,8 @@ up, is not in it). Each artifact is returned once, at its shortest distance, nev
 nearest first then in id order; an artifact the caller may not see is neither returned nor
 crossed, only counted (see graph/walk.py for which are counted when a walk stops at `first`).
 `edges` are the links the walks crossed between the root and returned artifacts, in link
-direction: from the root or an artifact a walk reached before its last level.
+direction: those of the root and of every artifact whose links a walk read (all it reached
+before level `depth`, unless `first` stopped it: then not those of the level it stopped in).
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from glaregraph.catalog.database.tables import artifacts, edges
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.graph.idlist import bind_ids, id_list
 from glaregraph.catalog.graph.snapshot import snapshot
-from glaregraph.catalog.graph.walk import DOWNSTREAM, UPSTREAM, Walked, level_statement, walk
+from glaregraph.catalog.graph.walk import (
+    DOWNSTREAM,
+    UPSTREAM,
+    Walked,
+    level_statement,
+    link_ends,
+    walk,
+)
 from glaregraph.catalog.principal import Principal
 from glaregraph.catalog.records import ArtifactRecord
 
@@ -93,9 +101,7 @@ async def lineage(
         hidden = set().union(*(w.hidden for w in walked.values()))
         result.hidden_count = len(hidden - nearest.keys() - {root.id})
         ends = {root.id, *records}
-        expanded = {
-            d: {root.id, *(i for i, k in w.depths.items() if k < depth)} for d, w in walked.items()
-        }
+        expanded = {way: w.expanded & ends for way, w in walked.items()}
         result.edges = await _edges(conn, dialect, ends, expanded, relations)
     return result
 
@@ -141,15 +147,19 @@ async def _edges(
     expanded: dict[str, set[str]],
     relations: Sequence[str] | None,
 ) -> list[LineageEdge]:
-    """Links with both ends among `ends` (the root and the returned artifacts, in SQL: a hub
-    among them must not bring its whole fan-in over the wire) that a walk crossed: from an
-    artifact it expanded."""
-    stmt = _edges_statement(dialect, None if relations is None else tuple(relations))
-    up, down = expanded.get(UPSTREAM, set()), expanded.get(DOWNSTREAM, set())
-    rows = (await conn.execute(stmt, {"ends": bind_ids(ends, dialect)})).all()
+    """The links the walks crossed: held (UPSTREAM) or pointed at (DOWNSTREAM) by an artifact
+    whose links a walk read, the other end among `ends` (the root and the returned artifacts).
+    Both ends in SQL, the read end first: from a 10k hub cut at its first level that is the
+    hub's own links (one index range), not every link of the 1,000 returned artifacts."""
+    stmt = _edges_statement(
+        dialect, tuple(expanded), None if relations is None else tuple(relations)
+    )
+    params = {"ends": bind_ids(ends, dialect)}
+    params.update({f"expanded_{way}": bind_ids(ids, dialect) for way, ids in expanded.items()})
+    rows = (await conn.execute(stmt, params)).all()
     # a link held twice (two positions of a list) is one edge; plain tuples hash and compare
     # twice as fast as result rows or named tuples (3,000 edges: 7 ms -> 3.4)
-    crossed = {(s, t, r) for s, t, r in rows if s in up or t in down}
+    crossed = {(s, t, r) for s, t, r in rows}
     return sorted(LineageEdge(*edge) for edge in crossed)
 
 
@@ -160,9 +170,17 @@ def _records_statement(dialect: str) -> sa.Select[Any]:
 
 
 @functools.lru_cache(maxsize=256)
-def _edges_statement(dialect: str, relations: tuple[str, ...] | None) -> sa.Select[Any]:
-    stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(
-        edges.c.source_id.in_(id_list("ends", dialect)),
-        edges.c.target_id.in_(id_list("ends", dialect)),
-    )
-    return stmt if relations is None else stmt.where(edges.c.relation.in_(relations))
+def _edges_statement(
+    dialect: str, directions: tuple[str, ...], relations: tuple[str, ...] | None
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    def crossed(direction: str) -> sa.Select[Any]:
+        near, far = link_ends(direction)
+        stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(
+            near.in_(id_list(f"expanded_{direction}", dialect)),
+            far.in_(id_list("ends", dialect)),
+        )
+        return stmt if relations is None else stmt.where(edges.c.relation.in_(relations))
+
+    # a UNION, not an OR: each part keeps its semi-joins (an OR of IN-subqueries scans edges)
+    parts = [crossed(d) for d in directions]
+    return parts[0] if len(parts) == 1 else sa.union(*parts)

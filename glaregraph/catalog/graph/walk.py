@@ -42,13 +42,16 @@ UPSTREAM, DOWNSTREAM = "UPSTREAM", "DOWNSTREAM"
 @dataclass(slots=True)
 class Walked:
     """What one walk reached: visible artifacts at their shortest depth, in the order reached
-    ((depth, id)), and the hidden artifacts it met."""
+    ((depth, id)), the hidden artifacts it met, and the artifacts whose links it read (the root
+    and every level before the last one it read: not the level where it stopped at `limit`,
+    nor level `depth`)."""
 
     depths: dict[str, int] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
+    expanded: set[str] = field(default_factory=set)
 
 
-def ends(direction: str) -> tuple[sa.Column[str], sa.Column[str]]:
+def link_ends(direction: str) -> tuple[sa.Column[str], sa.Column[str]]:
     """(near, far): the end of a link the walk comes from and the one it goes to. UPSTREAM
     follows the links an artifact holds, DOWNSTREAM the links held to it."""
     if direction == UPSTREAM:
@@ -95,7 +98,7 @@ def _level(
     type_names: tuple[str, ...] | None,
     dialect: str,
 ) -> sa.Select[Any]:
-    near, far = ends(direction)
+    near, far = link_ends(direction)
     pg = dialect == "postgresql"
     key = far.collate("C") if pg else far
     linked = [
@@ -136,6 +139,7 @@ async def walk(
     out = Walked()
     frontier = [root_id]
     for k in range(1, depth + 1):
+        out.expanded.update(frontier)
         visited = bind_ids([root_id, *out.depths], dialect)
         reached = await _read_level(conn, level, bind_ids(frontier, dialect), visited, limit, out)
         for artifact_id in reached:
