@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifacts, edges
+from glaregraph.catalog.database.tables import edges
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.graph.idlist import bind_ids, id_list
 from glaregraph.catalog.graph.snapshot import snapshot
@@ -96,48 +96,14 @@ async def lineage(
                     nearest[artifact_id] = k
         ordered = sorted(nearest.items(), key=lambda n: (n[1], n[0]))
         kept = ordered[:first]
-        records = await _records(conn, dialect, [i for i, _ in kept])
+        records = {i: r for w in walked.values() for i, r in w.records.items()}
         result = Lineage(root, [(records[i], d) for i, d in kept], truncated=len(ordered) > first)
         hidden = set().union(*(w.hidden for w in walked.values()))
         result.hidden_count = len(hidden - nearest.keys() - {root.id})
-        ends = {root.id, *records}
+        ends = {root.id, *(i for i, _ in kept)}
         expanded = {way: w.expanded & ends for way, w in walked.items()}
         result.edges = await _edges(conn, dialect, ends, expanded, relations)
     return result
-
-
-# The ArtifactRecord fields a lineage node reads from its row, besides `data` and `meta`.
-_BASE = (
-    "id",
-    "type_name",
-    "name",
-    "version",
-    "description",
-    "owner",
-    "created_by",
-    "visibility",
-    "status",
-    "revision",
-    "created_at",
-    "updated_at",
-    "activated_at",
-)
-
-
-async def _records(
-    conn: AsyncConnection, dialect: str, ids: list[str]
-) -> dict[str, ArtifactRecord]:
-    """The rows of the returned artifacts, one statement. Built from plain tuples: a thousand
-    nodes through `ArtifactRecord.from_row` on result mappings took 20 ms (every absent
-    optional column is a KeyError inside SQLAlchemy), here 2."""
-    if not ids:
-        return {}
-    out: dict[str, ArtifactRecord] = {}
-    params = {"ids": bind_ids(ids, dialect)}
-    for row in (await conn.execute(_records_statement(dialect), params)).all():
-        values = dict(zip(_BASE, row, strict=False))
-        out[row[0]] = ArtifactRecord(**values, data=row[-2] or {}, meta=row[-1] or {})
-    return out
 
 
 async def _edges(
@@ -161,12 +127,6 @@ async def _edges(
     # twice as fast as result rows or named tuples (3,000 edges: 7 ms -> 3.4)
     crossed = {(s, t, r) for s, t, r in rows}
     return sorted(LineageEdge(*edge) for edge in crossed)
-
-
-@functools.cache
-def _records_statement(dialect: str) -> sa.Select[Any]:
-    columns = (*(artifacts.c[n] for n in _BASE), artifacts.c.data, artifacts.c.meta)
-    return sa.select(*columns).where(artifacts.c.id.in_(id_list("ids", dialect)))
 
 
 @functools.lru_cache(maxsize=256)

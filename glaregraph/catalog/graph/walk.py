@@ -33,8 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from glaregraph.catalog.authz import Authorizer
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, edges
+from glaregraph.catalog.graph import noderows
 from glaregraph.catalog.graph.idlist import bind_ids, id_list
 from glaregraph.catalog.principal import Principal
+from glaregraph.catalog.records import ArtifactRecord
 
 UPSTREAM, DOWNSTREAM = "UPSTREAM", "DOWNSTREAM"
 
@@ -42,13 +44,14 @@ UPSTREAM, DOWNSTREAM = "UPSTREAM", "DOWNSTREAM"
 @dataclass(slots=True)
 class Walked:
     """What one walk reached: visible artifacts at their shortest depth, in the order reached
-    ((depth, id)), the hidden artifacts it met, and the artifacts whose links it read (the root
+    ((depth, id)), the hidden artifacts it met, the artifacts whose links it read (the root
     and every level before the last one it read: not the level where it stopped at `limit`,
-    nor level `depth`)."""
+    nor level `depth`), and the records of the visible ones."""
 
     depths: dict[str, int] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
     expanded: set[str] = field(default_factory=set)
+    records: dict[str, ArtifactRecord] = field(default_factory=dict)
 
 
 def link_ends(direction: str) -> tuple[sa.Column[str], sa.Column[str]]:
@@ -68,8 +71,9 @@ def level_statement(
     dialect: str,
 ) -> sa.Select[Any]:
     """The artifacts linked to `:frontier` and not in `:visited`, id after `:after`, in id
-    order, at most `:page`: (id, visible), where visible is NULL for an artifact the walk may
-    not enter whoever asks (deleted, of a type not served or not asked for).
+    order, at most `:page`: (id, visible, the `noderows` columns), where visible is NULL for an
+    artifact the walk may not enter whoever asks (deleted, of a type not served or not asked
+    for), and the columns are NULL unless visible.
 
     The visibility is a subquery per candidate rather than a join: PostgreSQL then evaluates it
     only for the rows the LIMIT keeps (after sorting the candidates' ids), where a join let it
@@ -117,11 +121,29 @@ def _level(
     if type_names is not None:
         enterable.append(step.c.type_name.in_(type_names))
     visible = sa.select(authz.visible(principal, step)).where(same, *enterable).scalar_subquery()
-    return (
+    page = (
         sa.select(candidates.c.id, visible.label("visible"))
         .order_by(candidates.c.id)
         .limit(sa.bindparam("page", type_=sa.Integer()))
+        .subquery("page")
     )
+    # the rows of the visible ones, read here rather than by a statement of their own (on
+    # PostgreSQL a LATERAL with LIMIT 1: a lookup per row of the page, never a join planned
+    # over the whole table)
+    node = artifacts.alias("node")
+    if pg:
+        row = (
+            sa.select(*noderows.columns(node))
+            .where(node.c.id == page.c.id.collate("default"), page.c.visible)
+            .limit(1)
+            .lateral("row")
+        )
+        joined = page.outerjoin(row, sa.true())
+        columns: list[sa.ColumnElement[Any]] = list(row.c)
+    else:
+        joined = page.outerjoin(node, sa.and_(node.c.id == page.c.id, page.c.visible))
+        columns = noderows.columns(node)
+    return sa.select(page.c.id, page.c.visible, *columns).select_from(joined).order_by(page.c.id)
 
 
 _cached_level = functools.lru_cache(maxsize=1024)(_level)
@@ -170,13 +192,14 @@ async def _read_level(
         page = max(wanted + wanted // 8 + 8, 2 * page)
         params = {"frontier": frontier, "visited": visited, "after": after, "page": page}
         rows = (await conn.execute(level, params)).all()
-        for artifact_id, visible in rows:
+        for artifact_id, visible, *columns in rows:
             if visible is None:
                 continue
             if not visible:
                 out.hidden.add(artifact_id)
                 continue
             reached.append(artifact_id)
+            out.records[artifact_id] = noderows.record(columns)
             if len(reached) == needed:
                 return reached
         if len(rows) < page:
