@@ -3,10 +3,11 @@ the artifacts no earlier level reached, stopping as soon as the walk has `limit`
 
 A level's statement takes the previous level (the frontier) and everything reached so far (the
 visited ids, root included) as two list parameters, and answers the artifacts linked to the
-frontier that no level reached yet, in id order, each with its visibility to the caller. So an
-artifact is reached once, at its shortest distance, and expanded once; a hidden artifact is
-never entered (so never crossed), only remembered. Levels do not grow with revisits, and a hub's
-10,000 neighbours are not all looked at when `limit` of them are enough.
+frontier that no level reached yet, in id order, each with its visibility to the caller (and
+its row when visible: the records the answer is made of). So an artifact is reached once, at
+its shortest distance, and expanded once; a hidden artifact is never entered (so never
+crossed), only remembered. Levels do not grow with revisits, and a hub's 10,000 neighbours are
+not all looked at when `limit` of them are enough.
 
 Which hidden artifacts are counted: every one linked to an artifact the walk expanded, in the
 levels it went through entirely; in the level where it stopped (`limit` reached), those before
