@@ -100,11 +100,11 @@ async def seed(dialect: str, work: Path, reuse: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         drift = await recount(Catalog(db=db, registry=load_registry()))
         summary["recount_s"] = round(time.perf_counter() - t0, 2)
-        summary["recount_repaired"] = {"counts": drift.counts, "pairs": drift.pairs}
+        summary["recount_repaired"] = {"counts": drift.counts}
         if not db.is_sqlite:
             async with db.engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.exec_driver_sql("VACUUM ANALYZE tag_counts, tag_pairs")
+                await conn.exec_driver_sql("VACUUM ANALYZE tag_counts")
     finally:
         await db.dispose()
     return summary

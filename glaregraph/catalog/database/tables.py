@@ -331,13 +331,13 @@ audit_events = sa.Table(
 )
 
 # Maintained tag counts (glaregraph/catalog/tagcounts): per tag, audience and type, how many
-# artifacts not DELETED carry the tag or a tag below it in the taxonomy (`tag_counts`), and per
-# ordered pair of tags how many carry both directly (`tag_pairs`), so that `artifactCount` and
-# `related` sum a few rows instead of counting artifacts. An audience is PUBLIC ('P', project
-# ''), the owner's project for the others ('O', owner) or, for SHARED ones, a project they are
-# shared with ('S', project): see tagcounts/audience.py. Every mutation that changes them adds to
-# them in its own transaction, into one of a few stripes (the count is the sum over stripes);
-# a taxonomy change recomputes the tags above the moved one; `glaregraph gc` repairs drift.
+# artifacts not DELETED carry the tag or a tag below it in the taxonomy, so that `artifactCount`
+# sums a few rows instead of counting artifacts (a mutation changes one row per tag it covers and
+# audience: linear in the artifact's tags). An audience is PUBLIC ('P', project ''), the owner's
+# project for the others ('O', owner) or, for SHARED ones, a project they are shared with ('S',
+# project): see tagcounts/audience.py. Every mutation that changes them adds to them in its own
+# transaction, into one of a few stripes (the count is the sum over stripes); a taxonomy change
+# recomputes the tags above the moved one; `glaregraph gc` repairs drift.
 tag_counts = sa.Table(
     "tag_counts",
     metadata,
@@ -351,22 +351,6 @@ tag_counts = sa.Table(
     # is its key's b-tree)
     sa.PrimaryKeyConstraint(
         "tag", "scope", "project", "type_name", "stripe", postgresql_include=["n"]
-    ),
-    sqlite_with_rowid=False,
-)
-
-tag_pairs = sa.Table(
-    "tag_pairs",
-    metadata,
-    sa.Column("tag", sa.String(255), nullable=False),
-    sa.Column("scope", sa.String(1), nullable=False),
-    sa.Column("project", sa.String(255), nullable=False),
-    sa.Column("type_name", sa.String(64), nullable=False),
-    sa.Column("other", sa.String(255), nullable=False),
-    sa.Column("stripe", sa.SmallInteger(), nullable=False),
-    sa.Column("n", sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint(
-        "tag", "scope", "project", "type_name", "other", "stripe", postgresql_include=["n"]
     ),
     sqlite_with_rowid=False,
 )

@@ -1,7 +1,8 @@
 """The tag graph: a taxonomy (each tag at most one parent, no cycles) over the tags artifacts
-carry. Counts and co-occurrence are taken only over artifacts the caller may see, read from the
-maintained counts (glaregraph/catalog/tagcounts) as sums over the audiences the caller reads;
-a tag exists for a caller if it is in the taxonomy or on an artifact the caller may see."""
+carry. Counts and co-occurrence are taken only over artifacts the caller may see: counts read
+from the maintained counts (glaregraph/catalog/tagcounts) as sums over the audiences the caller
+reads, co-occurrence (`related`) counted per request over the artifacts themselves; a tag exists
+for a caller if it is in the taxonomy or on an artifact the caller may see."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from glaregraph.catalog import basefields
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import tag_counts, tag_pairs, tags
+from glaregraph.catalog.database.tables import artifact_tags, artifacts, tag_counts, tags
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.graph import taxonomy
 from glaregraph.catalog.graph.taxonomy import ancestors
@@ -175,16 +176,25 @@ async def related(
     catalog: Catalog, principal: Principal, name: str, first: int
 ) -> list[tuple[str, int]]:
     """Tags carried directly by the caller-visible artifacts that carry `name` directly, with
-    how many such artifacts carry each: highest count first, then name."""
+    how many such artifacts carry each: highest count first, then name. One statement, the
+    visibility rule inside: from `name`'s rows of artifact_tags (its index) to the artifacts
+    (their key), then each one's other tags (artifact_tags' key)."""
     if not 0 <= first <= MAX_RELATED:
         raise BadUserInput(f"first is 0-{MAX_RELATED}", field="first")
-    count = sa.func.sum(tag_pairs.c.n).label("n")
+    mine, other = artifact_tags.alias("mine"), artifact_tags.alias("other")
+    count = sa.func.count().label("n")
     stmt = (
-        sa.select(tag_pairs.c.other, count)
-        .where(tag_pairs.c.tag == name, _readable(catalog, principal, tag_pairs))
-        .group_by(tag_pairs.c.other)
-        .having(count > 0)
-        .order_by(count.desc(), tag_pairs.c.other)
+        sa.select(other.c.tag, count)
+        .select_from(mine)
+        .join(artifacts, artifacts.c.id == mine.c.artifact_id)
+        .join(other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != name))
+        .where(
+            mine.c.tag == name,
+            catalog.authz.visible(principal),
+            artifacts.c.type_name.in_(catalog.served_types),
+        )
+        .group_by(other.c.tag)
+        .order_by(count.desc(), other.c.tag)
         .limit(first)
     )
     async with catalog.db.read() as conn:

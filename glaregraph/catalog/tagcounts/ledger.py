@@ -1,15 +1,14 @@
 """Keeping tag counts in step with the artifacts: a mutation notes, for each artifact whose tags
 or audiences it changes, what the artifact held before and after (`note`); the ledger turns
 that into count changes as the first of the mutation's last steps, just before COMMIT (so the
-counter rows' locks are held for the least time), under the shared taxonomy lock:
-
-- `tag_counts`: -1 for every (tag or ancestor, audience) the artifact covered before, +1 for
-  every one it covers after (an artifact carrying a tag and its descendant counts once);
-- `tag_pairs`: the same for every ordered pair of distinct tags it carries directly.
+counter rows' locks are held for the least time), under the shared taxonomy lock: -1 in
+`tag_counts` for every (tag or ancestor, audience) the artifact covered before, +1 for every one
+it covers after (an artifact carrying a tag and its descendant counts once). A change writes
+rows linear in the artifact's tags (co-occurrence is not kept: `related` is counted per read).
 
 Only the net changes are written, as relative upserts (`n = n + delta`) in key order into the
 one stripe this transaction picked: no read-then-write in Python, and no deadlock between two
-mutations (both take rows in key order, counts before pairs)."""
+mutations (both take rows in key order)."""
 
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
-from glaregraph.catalog.database.tables import artifact_shares, artifact_tags, tag_counts, tag_pairs
+from glaregraph.catalog.database.tables import artifact_shares, artifact_tags, tag_counts
 from glaregraph.catalog.graph import taxonomy
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.tagcounts.audience import Audience, audiences
@@ -85,7 +84,6 @@ class Ledger:
         names = sorted({t for move in self.moves for h in move if h is not None for t in h.tags})
         above = await taxonomy.ancestors(conn, names)
         counts: Counter[tuple[str, ...]] = Counter()
-        pairs: Counter[tuple[str, ...]] = Counter()
         for before, after in self.moves:
             for held, sign in ((before, -1), (after, 1)):
                 if held is None:
@@ -94,37 +92,8 @@ class Ledger:
                 for scope, project in held.audiences:
                     for tag in covered:
                         counts[(tag, scope, project, held.type_name)] += sign
-            _pair_moves(pairs, before, after)
         self.moves.clear()
         await _add(conn, tag_counts, counts, self.stripe)
-        await _add(conn, tag_pairs, pairs, self.stripe)
-
-
-def _pair_moves(
-    pairs: Counter[tuple[str, ...]], before: Holding | None, after: Holding | None
-) -> None:
-    """The pair counts' changes of one artifact: for an audience it keeps, only the pairs with
-    a tag added or removed (so a tag added to an artifact carrying k costs 2k, not k²)."""
-    kept = set(before.audiences) & set(after.audiences) if before and after else set()
-    for held, sign, other in ((before, -1, after), (after, 1, before)):
-        if held is None:
-            continue
-        changed = held.tags - other.tags if other is not None else held.tags
-        for scope, project in held.audiences:
-            tags = changed if (scope, project) in kept else held.tags
-            for tag, mate in _pairs_touching(held.tags, tags):
-                pairs[(tag, scope, project, held.type_name, mate)] += sign
-
-
-def _pairs_touching(carried: frozenset[str], some: Iterable[str]) -> Iterable[tuple[str, str]]:
-    """The ordered pairs of distinct tags of `carried` with at least one tag in `some`."""
-    some = set(some)
-    for tag in some:
-        for mate in carried:
-            if mate != tag:
-                yield tag, mate
-                if mate not in some:
-                    yield mate, tag
 
 
 _ledgers: weakref.WeakKeyDictionary[UnitOfWork, Ledger] = weakref.WeakKeyDictionary()

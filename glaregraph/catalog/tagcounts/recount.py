@@ -26,7 +26,6 @@ from glaregraph.catalog.database.tables import (
     artifact_tags,
     artifacts,
     tag_counts,
-    tag_pairs,
     tags,
 )
 from glaregraph.catalog.graph import taxonomy
@@ -38,11 +37,10 @@ CHUNK = 50  # tags recounted per transaction (mutations that change counts wait 
 
 @dataclass(slots=True)
 class Drift:
-    """What a recount found wrong and repaired: keys (tag, audience, type; pairs: with the
-    other tag) whose count differed from the truth, and some of their tags."""
+    """What a recount found wrong and repaired: keys (tag, audience, type) whose count differed
+    from the truth, and some of their tags."""
 
     counts: int = 0
-    pairs: int = 0
     tags: list[str] = field(default_factory=list)
 
 
@@ -50,9 +48,8 @@ def _by_audience(
     source: sa.FromClause,
     artifact_id: sa.ColumnElement[str],
     tag: sa.ColumnElement[str],
-    *extra: sa.ColumnElement[str],
 ) -> sa.CompoundSelect[Any]:
-    """(tag, scope, project, type_name, *extra, n): the rows of `source` (one per artifact
+    """(tag, scope, project, type_name, n): the rows of `source` (one per artifact
     `artifact_id` and key) counted per audience of their artifact, for artifacts not DELETED
     (audience.py's rule in SQL). Driven by `source`, so a few tags read only their artifacts."""
     a, s = artifacts, artifact_shares
@@ -62,16 +59,16 @@ def _by_audience(
     scope = sa.case((public, PUBLIC), else_=OWNER)
     project = sa.case((public, ""), else_=a.c.owner)
     direct = (
-        sa.select(tag, scope, project, a.c.type_name, *extra, sa.func.count())
+        sa.select(tag, scope, project, a.c.type_name, sa.func.count())
         .select_from(joined)
         .where(live)
-        .group_by(tag, scope, project, a.c.type_name, *extra)
+        .group_by(tag, scope, project, a.c.type_name)
     )
     shared = (
-        sa.select(tag, sa.literal(SHARED), s.c.project, a.c.type_name, *extra, sa.func.count())
+        sa.select(tag, sa.literal(SHARED), s.c.project, a.c.type_name, sa.func.count())
         .select_from(joined.join(s, s.c.artifact_id == a.c.id))
         .where(live, a.c.visibility == lifecycle.SHARED, s.c.project != a.c.owner)
-        .group_by(tag, s.c.project, a.c.type_name, *extra)
+        .group_by(tag, s.c.project, a.c.type_name)
     )
     return sa.union_all(direct, shared)
 
@@ -107,19 +104,6 @@ def true_counts(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
     return _by_audience(covered, covered.c.artifact_id, covered.c.tag)
 
 
-def true_pairs(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
-    """(tag, scope, project, type_name, other, n) of `names` (as `tag`; None: every tag) from
-    the truth."""
-    mine, other = artifact_tags.alias("mine"), artifact_tags.alias("other")
-    rows = sa.select(mine.c.artifact_id, mine.c.tag, other.c.tag.label("other")).join(
-        other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != mine.c.tag)
-    )
-    if names is not None:
-        rows = rows.where(mine.c.tag.in_(names))
-    together = rows.subquery("together")
-    return _by_audience(together, together.c.artifact_id, together.c.tag, together.c.other)
-
-
 async def recompute(conn: AsyncConnection, names: Sequence[str]) -> None:
     """Replace the counts of `names` by the truth (the caller holds the taxonomy lock)."""
     if not names:
@@ -141,21 +125,15 @@ async def recount(catalog: Catalog) -> Drift:
             wrong = await _repair(conn, tag_counts, true_counts(chunk), chunk)
             drift.counts += len(wrong)
             drifted.update(key[0] for key in wrong)
-            wrong = await _repair(conn, tag_pairs, true_pairs(chunk), chunk)
-            drift.pairs += len(wrong)
-            drifted.update(key[0] for key in wrong)
     drift.tags = sorted(drifted)[:SAMPLE]
     return drift
 
 
 async def _drifting(db: Database) -> list[str]:
     """The tags with a count that differs from the truth, in one statement (one snapshot)."""
-    parts = [
-        _differing(tag_counts, true_counts(None)),
-        _differing(tag_pairs, true_pairs(None)),
-    ]
+    differing = _differing(tag_counts, true_counts(None))
     async with _unbounded(db) as conn:
-        return sorted(set((await conn.execute(sa.union(*parts))).scalars()))
+        return sorted(set((await conn.execute(differing)).scalars()))
 
 
 def _differing(table: sa.Table, truth: sa.CompoundSelect[Any]) -> sa.Select[Any]:

@@ -1,6 +1,7 @@
 """Maintained tag counts: per tag, audience and type, the artifacts carrying the tag or one below
-it (`tag_counts`), and per pair of tags the artifacts carrying both (`tag_pairs`), filled from
-the existing data (the truth as glaregraph/catalog/tagcounts/recount.py computes it).
+it (`tag_counts`), filled from the existing data (the truth as
+glaregraph/catalog/tagcounts/recount.py computes it). Tag co-occurrence (`related`) is not kept:
+it is counted per request.
 
 Revision ID: 0006
 Revises: 0005
@@ -46,15 +47,6 @@ JOIN audiences a ON a.artifact_id = c.artifact_id
 GROUP BY c.tag, a.scope, a.project, a.type_name
 """
 
-FILL_PAIRS = f"""
-INSERT INTO tag_pairs (tag, scope, project, type_name, other, stripe, n)
-WITH audiences AS ({AUDIENCES})
-SELECT mine.tag, a.scope, a.project, a.type_name, other.tag, 0, count(*) FROM artifact_tags mine
-JOIN artifact_tags other ON other.artifact_id = mine.artifact_id AND other.tag <> mine.tag
-JOIN audiences a ON a.artifact_id = mine.artifact_id
-GROUP BY mine.tag, a.scope, a.project, a.type_name, other.tag
-"""
-
 
 def upgrade() -> None:
     op.create_table(
@@ -76,33 +68,10 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    op.create_table(
-        "tag_pairs",
-        sa.Column("tag", sa.String(length=255), nullable=False),
-        sa.Column("scope", sa.String(length=1), nullable=False),
-        sa.Column("project", sa.String(length=255), nullable=False),
-        sa.Column("type_name", sa.String(length=64), nullable=False),
-        sa.Column("other", sa.String(length=255), nullable=False),
-        sa.Column("stripe", sa.SmallInteger(), nullable=False),
-        sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "tag",
-            "scope",
-            "project",
-            "type_name",
-            "other",
-            "stripe",
-            name=op.f("pk_tag_pairs"),
-            postgresql_include=["n"],
-        ),
-        sqlite_with_rowid=False,
-    )
     if op.get_bind().dialect.name == "postgresql":  # a fill over every artifact, not a request
         op.execute("SET LOCAL statement_timeout = 0")
     op.execute(FILL_COUNTS)
-    op.execute(FILL_PAIRS)
 
 
 def downgrade() -> None:
-    op.drop_table("tag_pairs")
     op.drop_table("tag_counts")
