@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,32 +48,58 @@ class Refused(Exception):
         self.used = used
 
 
-async def add(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> None:
-    """Add `amount` (> 0) to the key's usage under `cap`, or Refused."""
+async def add(
+    conn: AsyncConnection,
+    key: Key,
+    stripe: int,
+    amount: int,
+    cap: int,
+    then: Sequence[tuple[Key, int]] = (),
+) -> None:
+    """Add `amount` (> 0) to the key's usage under `cap`, or Refused; then `shift` the
+    amounts of `then` (later keys where no limit applies)."""
     if amount > cap:
         raise Refused(await used(conn, key))
-    if not await _take(conn, key, stripe, amount, cap):
-        await _share_out(conn, key, stripe, amount, cap)
+    if await _take(conn, key, stripe, amount, cap, then):
+        return
+    await _share_out(conn, key, stripe, amount, cap)
+    await shift(conn, then, stripe)
 
 
-async def _take(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> bool:
-    """Take `amount` from the stripe's room given out for `cap`, if it has that much."""
-    # PostgreSQL: an UPDATE that waited for a stripe another writer changed locks the new row
-    # before it finds the condition false, and keeps that lock: out of stripe order, ahead of
-    # the share-out. Rolling back to a savepoint taken before it lets the lock go.
-    savepoint = conn.dialect.name == "postgresql"
-    if savepoint:
-        await conn.exec_driver_sql("SAVEPOINT quota_charge")
-    taken = await conn.execute(
+async def _take(
+    conn: AsyncConnection,
+    key: Key,
+    stripe: int,
+    amount: int,
+    cap: int,
+    then: Sequence[tuple[Key, int]] = (),
+) -> bool:
+    """Take `amount` from the stripe's room given out for `cap`, if it has that much, and
+    then (PostgreSQL: in the same statement, only if it took it) shift the amounts of `then`."""
+    taking = (
         sa.update(qc)
         .where(key.where(), qc.c.stripe == stripe, qc.c.cap == cap, qc.c.room >= amount)
         .values(used=qc.c.used + amount, room=qc.c.room - amount)
         .returning(qc.c.stripe)
     )
-    if taken.first() is not None:
+    if conn.dialect.name != "postgresql":
+        if (await conn.execute(taking)).first() is None:
+            return False
+        await shift(conn, then, stripe)
         return True
-    if savepoint:
-        await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
+    # An UPDATE that waited for a stripe another writer changed locks the new row before it
+    # finds the condition false, and keeps that lock: out of stripe order, ahead of the
+    # share-out. Rolling back to a savepoint taken before it lets the lock go.
+    await conn.exec_driver_sql("SAVEPOINT quota_charge")
+    taken = taking.cte("taken")
+    stmt = sa.select(sa.func.count()).select_from(taken)
+    moved = _shifting(conn, then, stripe)
+    if moved is not None:  # reads `taken`, so it runs after it: rows still in key order
+        source = moved.select.where(sa.exists(sa.select(taken.c.stripe)))
+        stmt = stmt.add_cte(moved.from_select(_COLUMNS, source).cte("shifted"))
+    if await conn.scalar(stmt):
+        return True
+    await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
     return False
 
 
@@ -117,28 +144,52 @@ async def lock(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> None:
 async def shift(conn: AsyncConnection, moves: Sequence[tuple[Key, int]], stripe: int) -> None:
     """Add each amount (negative: give back) to its key's usage where no limit applies: one
     statement, rows taken in the order given (key order)."""
+    moved = _shifting(conn, moves, stripe)
+    if moved is not None:  # SQLite reads `ON CONFLICT` after a SELECT right only after a WHERE
+        await conn.execute(moved.from_select(_COLUMNS, moved.select.where(sa.true())))
+
+
+_COLUMNS = ["project", "type_name", "counter", "stripe", "used", "room"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shifting:
+    """An upsert adding amounts to stripes, with the rows it adds as a SELECT."""
+
+    select: Any  # sa.Select of the rows
+    dialect: Any
+
+    def from_select(self, columns: list[str], source: Any) -> Any:
+        insert = self.dialect.insert(qc).from_select(columns, source)
+        return insert.on_conflict_do_update(
+            index_elements=[qc.c.project, qc.c.type_name, qc.c.counter, qc.c.stripe],
+            set_={"used": qc.c.used + insert.excluded.used},
+        )
+
+
+def _shifting(
+    conn: AsyncConnection, moves: Sequence[tuple[Key, int]], stripe: int
+) -> _Shifting | None:
     rows = [
-        {
-            "project": key.project,
-            "type_name": key.scope,
-            "counter": key.counter,
-            "stripe": stripe,
-            "used": amount,
-            "room": 0,
-        }
+        sa.select(
+            sa.literal(key.project, _TEXT).label("project"),
+            sa.literal(key.scope, _TEXT).label("type_name"),
+            sa.literal(key.counter, _TEXT).label("counter"),
+            sa.literal(stripe, sa.SmallInteger()).label("stripe"),
+            sa.literal(amount, sa.BigInteger()).label("used"),
+            sa.literal(0, sa.BigInteger()).label("room"),
+        )
         for key, amount in moves
         if amount
     ]
     if not rows:
-        return
+        return None
+    select = rows[0] if len(rows) == 1 else sa.union_all(*rows).subquery().select()
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(qc).values(rows)
-    await conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=[qc.c.project, qc.c.type_name, qc.c.counter, qc.c.stripe],
-            set_={"used": qc.c.used + insert.excluded.used},
-        )
-    )
+    return _Shifting(select, dialect)
+
+
+_TEXT = sa.String()
 
 
 async def _share_out(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> None:

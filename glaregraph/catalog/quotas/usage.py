@@ -50,22 +50,26 @@ class Ledger:
             for each in await limits(conn, catalog.quota, catalog.registry, project, scopes):
                 for counter in (ARTIFACTS, BYTES):
                     found[Key(project, each.scope, counter)] = each
-        uncapped: list[tuple[Key, int]] = []  # written together, before the next capped key
+        # (key, amount, cap): the keys without a limit are written together, after the
+        # capped key before them (PostgreSQL: in the same statement) or first
+        steps: list[tuple[Key | None, int, int, list[tuple[Key, int]]]] = [(None, 0, 0, [])]
         for key in sorted(set(self._charged) | set(self._released)):
             amount = self._charged[key] - self._released[key]
             limit: Limit | None = found.get(key) if amount > 0 else None
             cap = None if limit is None else _cap(limit, key.counter)
             if cap is None:
-                uncapped.append((key, amount))
+                steps[-1][3].append((key, amount))
+            else:
+                steps.append((key, amount, cap, []))
+        for capped, amount, cap, then in steps:
+            if capped is None:
+                await counters.shift(conn, then, self.stripe)
                 continue
-            await counters.shift(conn, uncapped, self.stripe)
-            uncapped = []
             try:
-                await counters.add(conn, key, self.stripe, amount, cap)
+                await counters.add(conn, capped, self.stripe, amount, cap, then)
             except Refused as refused:  # told as: what it asks for, against usage without it
-                used = refused.used - self._released[key]
-                raise _exceeded(key, cap, used, self._charged[key]) from None
-        await counters.shift(conn, uncapped, self.stripe)
+                used = refused.used - self._released[capped]
+                raise _exceeded(capped, cap, used, self._charged[capped]) from None
         self._charged.clear()
         self._released.clear()
 
