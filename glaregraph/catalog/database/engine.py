@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from glaregraph.catalog.database import sqlite_driver
-from glaregraph.catalog.errors import QueryTooComplex
+from glaregraph.catalog.errors import Conflict, QueryTooComplex
 
 QUERY_CANCELED = "57014"
 _WRITE = "glaregraph_write"
@@ -79,7 +79,7 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back on any error."""
-        async with _translated(), self.engine.connect() as conn:
+        async with _translated(writing=True), self.engine.connect() as conn:
             await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
                 yield conn
@@ -93,12 +93,19 @@ class Database:
 
 
 @asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    """A statement PostgreSQL cancelled for running past the statement timeout."""
+async def _translated(writing: bool = False) -> AsyncIterator[None]:
+    """A statement PostgreSQL cancelled for running past the statement timeout. A mutation's
+    statements are short: one cancelled there waited that long for rows other mutations held
+    (many writers of one artifact), which is a conflict to retry, not a query to cut down."""
     try:
         yield
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+            if writing:
+                raise Conflict(
+                    "the change waited too long for concurrent changes of the same rows; "
+                    "try again"
+                ) from exc
             raise QueryTooComplex(
                 "the query ran longer than the server allows; ask for less"
             ) from exc
