@@ -68,10 +68,18 @@ def to_sql(predicate: Predicate, table: Any = artifacts) -> ColumnElement[bool]:
         )
         return compared
     if isinstance(predicate, SharedWith):
-        return sa.exists().where(
-            artifact_shares.c.artifact_id == table.c.id,
-            artifact_shares.c.project == predicate.project,
+        # a lookup of this artifact's share (the shares' key: artifact, project), as a count:
+        # PostgreSQL may turn an EXISTS into a hashed subplan that reads every share of the
+        # project before the first row, even for a page of 50 artifacts; a count it cannot
+        shares = (
+            sa.select(sa.func.count())
+            .where(
+                artifact_shares.c.artifact_id == table.c.id,
+                artifact_shares.c.project == predicate.project,
+            )
+            .scalar_subquery()
         )
+        return shares > 0
     parts = [to_sql(p, table) for p in predicate.parts]
     return sa.and_(*parts) if isinstance(predicate, AllOf) else sa.or_(*parts)
 
