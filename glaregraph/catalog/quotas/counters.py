@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog.database.tables import quota_counters as qc
 from glaregraph.catalog.database.tables import quotas
+from glaregraph.catalog.quotas import statements
 
 STRIPES = 16
 
@@ -76,14 +76,9 @@ async def _take(
 ) -> bool:
     """Take `amount` from the stripe's room given out for `cap`, if it has that much, and
     then (PostgreSQL: in the same statement, only if it took it) shift the amounts of `then`."""
-    taking = (
-        sa.update(qc)
-        .where(key.where(), qc.c.stripe == stripe, qc.c.cap == cap, qc.c.room >= amount)
-        .values(used=qc.c.used + amount, room=qc.c.room - amount)
-        .returning(qc.c.stripe)
-    )
+    params = statements.take_params(key.project, key.scope, key.counter, stripe, amount, cap)
     if conn.dialect.name != "postgresql":
-        if (await conn.execute(taking)).first() is None:
+        if (await conn.execute(statements.TAKE, params)).first() is None:
             return False
         await shift(conn, then, stripe)
         return True
@@ -91,13 +86,13 @@ async def _take(
     # finds the condition false, and keeps that lock: out of stripe order, ahead of the
     # share-out. Rolling back to a savepoint taken before it lets the lock go.
     await conn.exec_driver_sql("SAVEPOINT quota_charge")
-    taken = taking.cte("taken")
-    stmt = sa.select(sa.func.count()).select_from(taken)
-    moved = _shifting(conn, then, stripe)
-    if moved is not None:  # reads `taken`, so it runs after it: rows still in key order
-        source = moved.select.where(sa.exists(sa.select(taken.c.stripe)))
-        stmt = stmt.add_cte(moved.from_select(_COLUMNS, source).cte("shifted"))
-    if await conn.scalar(stmt):
+    moves = _moves(then)
+    if moves:
+        params.update(statements.shift_params(moves, stripe))
+        took = await conn.scalar(statements.take_then_shift(len(moves)), params)
+    else:
+        took = (await conn.execute(statements.TAKE, params)).first() is not None
+    if took:
         return True
     await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
     return False
@@ -144,52 +139,14 @@ async def lock(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> None:
 async def shift(conn: AsyncConnection, moves: Sequence[tuple[Key, int]], stripe: int) -> None:
     """Add each amount (negative: give back) to its key's usage where no limit applies: one
     statement, rows taken in the order given (key order)."""
-    moved = _shifting(conn, moves, stripe)
-    if moved is not None:  # SQLite reads `ON CONFLICT` after a SELECT right only after a WHERE
-        await conn.execute(moved.from_select(_COLUMNS, moved.select.where(sa.true())))
+    rows = _moves(moves)
+    if rows:
+        stmt = statements.shift(conn.dialect.name, len(rows))
+        await conn.execute(stmt, statements.shift_params(rows, stripe))
 
 
-_COLUMNS = ["project", "type_name", "counter", "stripe", "used", "room"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Shifting:
-    """An upsert adding amounts to stripes, with the rows it adds as a SELECT."""
-
-    select: Any  # sa.Select of the rows
-    dialect: Any
-
-    def from_select(self, columns: list[str], source: Any) -> Any:
-        insert = self.dialect.insert(qc).from_select(columns, source)
-        return insert.on_conflict_do_update(
-            index_elements=[qc.c.project, qc.c.type_name, qc.c.counter, qc.c.stripe],
-            set_={"used": qc.c.used + insert.excluded.used},
-        )
-
-
-def _shifting(
-    conn: AsyncConnection, moves: Sequence[tuple[Key, int]], stripe: int
-) -> _Shifting | None:
-    rows = [
-        sa.select(
-            sa.literal(key.project, _TEXT).label("project"),
-            sa.literal(key.scope, _TEXT).label("type_name"),
-            sa.literal(key.counter, _TEXT).label("counter"),
-            sa.literal(stripe, sa.SmallInteger()).label("stripe"),
-            sa.literal(amount, sa.BigInteger()).label("used"),
-            sa.literal(0, sa.BigInteger()).label("room"),
-        )
-        for key, amount in moves
-        if amount
-    ]
-    if not rows:
-        return None
-    select = rows[0] if len(rows) == 1 else sa.union_all(*rows).subquery().select()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return _Shifting(select, dialect)
-
-
-_TEXT = sa.String()
+def _moves(moves: Sequence[tuple[Key, int]]) -> list[tuple[str, str, str, int]]:
+    return [(k.project, k.scope, k.counter, amount) for k, amount in moves if amount]
 
 
 async def _share_out(conn: AsyncConnection, key: Key, stripe: int, amount: int, cap: int) -> None:
