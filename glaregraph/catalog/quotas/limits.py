@@ -34,6 +34,13 @@ def _limit(value: int | None) -> int | None:
     return None if value is None or value < 0 else value
 
 
+# built once (every create reads it): the overrides of some of a project's scopes
+_OVERRIDES = sa.select(quotas).where(
+    quotas.c.project == sa.bindparam("project"),
+    quotas.c.type_name.in_(sa.bindparam("scopes", expanding=True)),
+)
+
+
 async def limits(
     conn: AsyncConnection,
     settings: QuotaSettings,
@@ -44,9 +51,7 @@ async def limits(
     """The all-types limit, then one per type of `type_names`, in that order (the order
     counters are changed in, so two writers never wait for each other in a cycle)."""
     scopes = [ALL_TYPES, *type_names]
-    rows = await conn.execute(
-        sa.select(quotas).where(quotas.c.project == project, quotas.c.type_name.in_(scopes))
-    )
+    rows = await conn.execute(_OVERRIDES, {"project": project, "scopes": scopes})
     overrides = {r.type_name: r for r in rows}
     out = []
     for scope in scopes:
