@@ -103,8 +103,7 @@ async def _translated(writing: bool = False) -> AsyncIterator[None]:
         if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
             if writing:
                 raise Conflict(
-                    "the change waited too long for concurrent changes of the same rows; "
-                    "try again"
+                    "the change waited too long for concurrent changes of the same rows; try again"
                 ) from exc
             raise QueryTooComplex(
                 "the query ran longer than the server allows; ask for less"
