@@ -5,7 +5,9 @@ under one taxonomy and recomputed under another (glaregraph/catalog/tagcounts)."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -29,7 +31,25 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
     """Each tag's ancestors, nearest first, for many tags in one statement."""
     if not names:
         return {}
-    start = _seeds(names, conn.dialect.name == "postgresql")
+    if conn.dialect.name == "postgresql":
+        rows = await conn.execute(_ancestors_by_array(), {"names": list(names)})
+    else:
+        rows = await conn.execute(_ancestors(_seeds(names)))
+    out: dict[str, list[str]] = {n: [] for n in names}
+    for root, name in rows:
+        out[root].append(name)
+    return out
+
+
+@functools.cache
+def _ancestors_by_array() -> sa.Select[Any]:
+    """PostgreSQL: the names as one array parameter, so one statement serves any number of
+    names; built once (building it took longer than running it)."""
+    return _ancestors(_seeds((), as_array=True))
+
+
+def _ancestors(start: sa.Subquery) -> sa.Select[Any]:
+    """(root, ancestor) from the nearest up, for each `root` of `start`."""
     seed = sa.select(
         start.c.root, start.c.root.label("name"), sa.literal(0, sa.Integer).label("level")
     ).cte("up", recursive=True)
@@ -38,13 +58,7 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
         .join(tags, tags.c.name == seed.c.name)
         .where(tags.c.parent.is_not(None), seed.c.level < 1000)
     )
-    rows = await conn.execute(
-        sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
-    )
-    out: dict[str, list[str]] = {n: [] for n in names}
-    for root, name in rows:
-        out[root].append(name)
-    return out
+    return sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
 
 
 def _seeds(names: Sequence[str], as_array: bool = False) -> sa.Subquery:
@@ -52,7 +66,7 @@ def _seeds(names: Sequence[str], as_array: bool = False) -> sa.Subquery:
     `as_array` (PostgreSQL): one array parameter unnested, so the statement is the same for
     any number of names (built and planned once, not once per length)."""
     if as_array:
-        array = sa.bindparam("names", list(names), type_=postgresql.ARRAY(tags.c.name.type))
+        array = sa.bindparam("names", type_=postgresql.ARRAY(tags.c.name.type))
         return sa.select(sa.func.unnest(array).label("root")).subquery("seeds")
     rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
     return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")

@@ -12,6 +12,7 @@ mutations (both take rows in key order)."""
 
 from __future__ import annotations
 
+import functools
 import random
 import weakref
 from collections import Counter
@@ -118,30 +119,40 @@ async def _add(
 ) -> None:
     """Add the non-zero `deltas` (keyed by the table's key columns but the stripe) to `stripe`,
     in key order, by one statement (PostgreSQL: the rows as arrays, unnested)."""
-    keys = [c.name for c in table.primary_key.columns if c.name != "stripe"]
+    keys = _keys(table)
     ordered = sorted((key, n) for key, n in deltas.items() if n)
     if not ordered:
         return
     columns = [*keys, "stripe", "n"]
     values = [[*key, stripe, n] for key, n in ordered]
     if conn.dialect.name == "postgresql":
-        arrays = [
-            sa.bindparam(f"v_{c}", [v[i] for v in values], type_=postgresql.ARRAY(table.c[c].type))
-            for i, c in enumerate(columns)
-        ]
-        rows = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
-        insert: Any = postgresql.insert(table).from_select(
-            columns, sa.select(*(rows.c[c] for c in columns))
-        )
-        params: Any = None
-    else:
-        insert = sqlite.insert(table)
-        params = [dict(zip(columns, v, strict=True)) for v in values]
+        arrays = {f"v_{c}": [v[i] for v in values] for i, c in enumerate(columns)}
+        await conn.execute(_unnested_upsert(table), arrays)
+        return
+    insert = sqlite.insert(table)
     await conn.execute(
         insert.on_conflict_do_update(
             index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
         ),
-        params,
+        [dict(zip(columns, v, strict=True)) for v in values],
+    )
+
+
+def _keys(table: sa.Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns if c.name != "stripe"]
+
+
+@functools.cache
+def _unnested_upsert(table: sa.Table) -> Any:
+    """PostgreSQL: add `n` to rows given as one array per column; built once (building it
+    took longer than running it)."""
+    keys = _keys(table)
+    columns = [*keys, "stripe", "n"]
+    arrays = [sa.bindparam(f"v_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns]
+    rows = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
+    insert = postgresql.insert(table).from_select(columns, sa.select(*(rows.c[c] for c in columns)))
+    return insert.on_conflict_do_update(
+        index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
     )
 
 
