@@ -45,7 +45,7 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
 def _ancestors_by_array() -> sa.Select[Any]:
     """PostgreSQL: the names as one array parameter, so one statement serves any number of
     names; built once (building it took longer than running it)."""
-    return _ancestors(_seeds((), as_array=True))
+    return _ancestors(_array_seeds())
 
 
 def _ancestors(start: sa.Subquery) -> sa.Select[Any]:
@@ -61,15 +61,17 @@ def _ancestors(start: sa.Subquery) -> sa.Select[Any]:
     return sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
 
 
-def _seeds(names: Sequence[str], as_array: bool = False) -> sa.Subquery:
-    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it);
-    `as_array` (PostgreSQL): one array parameter unnested, so the statement is the same for
-    any number of names (built and planned once, not once per length)."""
-    if as_array:
-        array = sa.bindparam("names", type_=postgresql.ARRAY(tags.c.name.type))
-        return sa.select(sa.func.unnest(array).label("root")).subquery("seeds")
+def _seeds(names: Sequence[str]) -> sa.Subquery:
+    """The names as rows of one column, `root` (a recursive CTE's anchor selects from it)."""
     rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
     return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")
+
+
+def _array_seeds() -> sa.Subquery:
+    """PostgreSQL: the same rows from one array parameter `names`, unnested, so the statement
+    is the same for any number of names (built and planned once, not once per length)."""
+    array = sa.bindparam("names", type_=postgresql.ARRAY(tags.c.name.type))
+    return sa.select(sa.func.unnest(array).label("root")).subquery("seeds")
 
 
 def descendants_of(names: Sequence[str]) -> sa.CTE:
