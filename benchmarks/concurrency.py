@@ -25,6 +25,8 @@ from SELECT ... FOR UPDATE, to the answer).
 
     python benchmarks/concurrency.py              # ≈ 5 minutes; BENCH_QUICK=1: ≈ 2 minutes
     python benchmarks/concurrency.py --current checkout   # the main checkout's code instead
+    python benchmarks/concurrency.py --only writers       # only the one-artifact case (3)
+    BENCH_CLIENTS=8 python benchmarks/concurrency.py ...  # fewer clients than 64
 
 The current code runs by default from a worktree of HEAD (resolved at start), so that commits or
 uncommitted edits in the checkout during the run do not split the figures; `--current
@@ -81,7 +83,7 @@ from common import (
 from loadgen import RawClient
 
 BASE_COMMIT = "79daeca"  # "PostgreSQL statement timeout": the commit before quotas (09b51d8)
-CLIENTS = 64
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 WORKERS = 2
 WARMUP, WINDOW, ROUNDS = (1.0, 3.0, 1) if QUICK else (2.0, 8.0, 3)
 WRITERS_WARMUP, WRITERS_WINDOW = (1.0, 3.0) if QUICK else (2.0, 10.0)
@@ -851,11 +853,9 @@ def environment(current: Code, base: Code) -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> str:
+    if "creates" not in results:  # --only writers
+        return writers_table(results)
     c, w, t = results["creates"], results["writers"], TARGETS
-
-    def mark(ok: bool) -> str:
-        return "✓" if ok else "✗"
-
     rows = [
         "| case | per s (median) | p50 ms | p99 ms | target | invariants |",
         "|---|---:|---:|---:|---:|---|",
@@ -884,13 +884,7 @@ def table(results: dict[str, Any]) -> str:
             f"| {text} | {rate:.1f} | {c['median_p50_ms'][label]:.1f} | "
             f"{c['median_p99_ms'][label]:.1f} | {target} | {note} |"
         )
-    wi = w["invariants"]
-    rows.append(
-        f"| tagsAdd + metadataSet on one artifact | {w['per_s']:.1f} | {w['p50_ms']:.1f} | "
-        f"{w['p99_ms']:.1f} | {t['mutations_per_s']:.0f} {mark(w['per_s'] >= t['mutations_per_s'])}"
-        f" | {wi['artifacts']} artifacts, {wi['mutations_ok']} ok, failed {wi['failed'] or 0}, "
-        f"lost updates {wi['lost_updates']}: {mark(wi['all_ok'])} |"
-    )
+    rows.append(writers_row(w))
     low = c["low_limit"]
     ov = c["overhead"]
     lines = [
@@ -905,15 +899,7 @@ def table(results: dict[str, Any]) -> str:
         f"{low['quota_exceeded']} QUOTA_EXCEEDED, usage {low['usage_all_types']}, totalCount "
         f"{low['total_count']}, overruns {low['overruns']}: {mark(low['ok'])} "
         f"({low['seconds']} s)",
-        "statements (in-process, one request at a time; medians of two alternating runs): "
-        + "; ".join(
-            f"{k}: {v[0]['statements_per_request']} statements, "
-            + "/".join(f"{r['median_ms']:.2f}" for r in v)
-            + " ms, lock held to answer "
-            + "/".join(f"{r['median_lock_to_answer_ms'] or 0:.2f}" for r in v)
-            + " ms"
-            for k, v in results.get("statements", {}).items()
-        ),
+        statements_line(results),
         "per window creates/s: "
         + "; ".join(
             f"{k} " + " ".join(f"{x['per_s']:.0f}" for x in v) for k, v in c["windows"].items()
@@ -922,8 +908,48 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def writers_row(w: dict[str, Any]) -> str:
+    wi, target = w["invariants"], TARGETS["mutations_per_s"]
+    return (
+        f"| tagsAdd + metadataSet on one artifact | {w['per_s']:.1f} | {w['p50_ms']:.1f} | "
+        f"{w['p99_ms']:.1f} | {target:.0f} {mark(w['per_s'] >= target)}"
+        f" | {wi['artifacts']} artifacts, {wi['mutations_ok']} ok, failed {wi['failed'] or 0}, "
+        f"lost updates {wi['lost_updates']}: {mark(wi['all_ok'])} |"
+    )
+
+
+def writers_table(results: dict[str, Any]) -> str:
+    rows = [
+        "| case | per s | p50 ms | p99 ms | target | invariants |",
+        "|---|---:|---:|---:|---:|---|",
+        writers_row(results["writers"]),
+    ]
+    return "\n".join(["\n".join(rows), "", statements_line(results)])
+
+
+def statements_line(results: dict[str, Any]) -> str:
+    return (
+        "statements (in-process, one request at a time; medians of two alternating runs): "
+        + "; ".join(
+            f"{k}: {v[0]['statements_per_request']} statements, "
+            + "/".join(f"{r['median_ms']:.2f}" for r in v)
+            + " ms, lock held to answer "
+            + "/".join(f"{r['median_lock_to_answer_ms'] or 0:.2f}" for r in v)
+            + " ms"
+            for k, v in results.get("statements", {}).items()
+        )
+    )
+
+
 def summary(results: dict[str, Any]) -> dict[str, Any]:
-    c, w = results["creates"], results["writers"]
+    w = results["writers"]
+    if "creates" not in results:  # --only writers
+        return {"mutations_per_s": round(w["per_s"], 1), "invariants_ok": w["invariants"]["all_ok"]}
+    c = results["creates"]
     return {
         "creates_per_s_quota": round(c["median_per_s"]["quota"], 1),
         "creates_per_s_no_override": round(c["median_per_s"]["no override"], 1),
@@ -942,6 +968,11 @@ def main() -> int:
     parser.add_argument("--current", default="HEAD", help="a commit (worktree) or 'checkout'")
     parser.add_argument("--base", default=BASE_COMMIT, help="the commit before quotas")
     parser.add_argument("--json", action="store_true", help="last line: the whole results")
+    parser.add_argument(
+        "--only",
+        choices=["writers"],
+        help="writers: only the one-artifact case (and its statements), no creates",
+    )
     parser.add_argument("--statements", nargs=2, metavar=("KIND", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.statements:  # the in-process step, started by statements_step
@@ -966,8 +997,12 @@ def main() -> int:
             "targets": TARGETS,
             "databases": dbs,
         }
-        log(f"== creates: {CLIENTS} clients, {WORKERS} workers, {ROUNDS} rounds of {WINDOW} s")
-        results["creates"] = creates_step(current, base, dbs, work, tokens)
+        if not args.only:
+            log(f"== creates: {CLIENTS} clients, {WORKERS} workers, {ROUNDS} rounds of {WINDOW} s")
+            results["creates"] = creates_step(current, base, dbs, work, tokens)
+        else:
+            with serve(current, dbs["current"], work, tokens):
+                pass  # the server's start migrates the database the statements step writes
         log("== statements and lock hold times, in-process, one request at a time")
         st: dict[str, Any] = {}
         for _ in range(2):  # alternating, as the windows
@@ -978,6 +1013,8 @@ def main() -> int:
                 ("artifactTagsAdd", current, dbs["current"], WRITER, "tags"),
                 ("artifactMetadataSet", current, dbs["current"], WRITER, "meta"),
             ):
+                if args.only and kind == "create":
+                    continue
                 st.setdefault(label, []).append(
                     statements_step(code, db, work, tokens, token, kind)
                 )

@@ -1,11 +1,16 @@
-"""Tags and metadata of one artifact: set operations in one unit of work."""
+"""Tags and metadata of one artifact: set operations in one unit of work.
+
+Many writers may send these to one artifact, one after another on its row lock, so each does as
+little as it can while it holds it: the taxonomy work comes first (`tag_tally.prepare`), and the
+writes go out with the audit event in one round trip before COMMIT (`later`)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql
 
 from glaregraph.catalog import basefields, lifecycle
 from glaregraph.catalog.context import Catalog
@@ -26,8 +31,9 @@ async def add_tags(
 ) -> ArtifactRecord:
     wanted = basefields.validate_tags(tags, "tags")
     async with unit_of_work(catalog, caller, "artifactTagsAdd") as uow:
+        await tag_tally.prepare(uow, wanted)
         record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
-        current = await _tags(uow.conn, record.id)
+        current = await tag_tally.carried(uow, record.id)
         new = [t for t in wanted if t not in current]
         if not new:
             return record
@@ -35,12 +41,10 @@ async def add_tags(
             raise BadUserInput(
                 f"an artifact carries at most {basefields.MAX_TAGS} tags", field="tags"
             )
-        await uow.conn.execute(
-            sa.insert(artifact_tags), [{"artifact_id": record.id, "tag": t} for t in new]
-        )
+        _insert_later(uow, record.id, new)
         before = await tag_tally.holding(uow.conn, record, current)
         tag_tally.note(uow, before, before.retagged(current.union(new)))
-        await uow.touch(record)
+        await uow.touch(record, later=True)
     return record
 
 
@@ -53,17 +57,19 @@ async def remove_tags(
 ) -> ArtifactRecord:
     names = basefields.validate_tags(tags, "tags")  # what add refuses cannot be there
     async with unit_of_work(catalog, caller, "artifactTagsRemove") as uow:
+        await tag_tally.prepare(uow, names)
         record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
-        current = await _tags(uow.conn, record.id)
-        result = await uow.conn.execute(
-            sa.delete(artifact_tags).where(
-                artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(names)
+        current = await tag_tally.carried(uow, record.id)
+        gone = current.intersection(names)
+        if gone:
+            uow.later(
+                sa.delete(artifact_tags).where(
+                    artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(sorted(gone))
+                )
             )
-        )
-        if result.rowcount:
             before = await tag_tally.holding(uow.conn, record, current)
-            tag_tally.note(uow, before, before.retagged(current.difference(names)))
-            await uow.touch(record)
+            tag_tally.note(uow, before, before.retagged(current - gone))
+            await uow.touch(record, later=True)
     return record
 
 
@@ -101,11 +107,21 @@ async def _save_metadata(uow: UnitOfWork, record: ArtifactRecord, meta: dict[str
     if meta == record.meta:
         return
     lifecycle.check_field_change(record.status, False, "metadata")
-    await uow.save(record, meta=meta)
+    await uow.save(record, meta=meta, later=True)
 
 
-async def _tags(conn: AsyncConnection, artifact_id: str) -> set[str]:
-    rows = await conn.execute(
-        sa.select(artifact_tags.c.tag).where(artifact_tags.c.artifact_id == artifact_id)
-    )
-    return set(rows.scalars())
+def _insert_later(uow: UnitOfWork, artifact_id: str, tags: list[str]) -> None:
+    """The tag rows, with the mutation's last writes (PostgreSQL: one statement for any number
+    of tags, built once: an INSERT of many VALUES rows is compiled anew every time)."""
+    if uow.catalog.db.is_sqlite:
+        uow.later(sa.insert(artifact_tags), [{"artifact_id": artifact_id, "tag": t} for t in tags])
+    else:
+        uow.later(_unnested_insert(), {"tag_artifact": artifact_id, "tag_names": tags})
+
+
+@functools.cache
+def _unnested_insert() -> sa.Insert:
+    names = sa.bindparam("tag_names", type_=postgresql.ARRAY(artifact_tags.c.tag.type))
+    artifact = sa.bindparam("tag_artifact", type_=artifact_tags.c.artifact_id.type)
+    rows = sa.select(artifact, sa.func.unnest(names))
+    return sa.insert(artifact_tags).from_select(["artifact_id", "tag"], rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,7 +35,7 @@ async def transition(
         record = await uow.artifact(artifact_id, name, expected_revision, guard=False)
         if not lifecycle.check_transition(name, record.status):
             return record  # already there: unchanged, whoever asks
-        changes: dict[str, object] = {"status": lifecycle.TARGET[name]}
+        changes: dict[str, Any] = {"status": lifecycle.TARGET[name]}
         if name == "activate":
             await _check_activation(uow.conn, catalog, record)
             changes["activated_at"] = uow.now  # the same instant as `updated_at`

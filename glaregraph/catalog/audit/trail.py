@@ -13,7 +13,7 @@ from glaregraph.catalog.database.tables import audit_events
 if TYPE_CHECKING:
     from glaregraph.catalog.unit_of_work import UnitOfWork
 
-# built once: every event is the same statement with new parameters
+# built once: every event is this statement with its values
 _INSERT = sa.insert(audit_events)
 
 
@@ -34,19 +34,18 @@ async def record_event(uow: UnitOfWork) -> None:
     if others:
         details["alsoChanged"] = sorted(others)
     principal = uow.principal
-    await uow.conn.execute(
-        _INSERT,
-        {
-            "id": str(uuid.uuid4()),
-            "at": uow.now,
-            "actor": principal.user_id or "",
-            "project": principal.project or "",
-            "action": uow.name,
-            "artifact_id": None if subject is None else subject.id,
-            "type_name": None if subject is None else subject.type_name,
-            "revision_before": before,
-            "revision_after": after,
-            "request_id": uow.caller.request_id,
-            "details": details,
-        },
+    uow.later(  # nothing in the mutation reads it back: sent with its last writes
+        _INSERT.values(
+            id=str(uuid.uuid4()),
+            at=uow.now,
+            actor=principal.user_id or "",
+            project=principal.project or "",
+            action=uow.name,
+            artifact_id=None if subject is None else subject.id,
+            type_name=None if subject is None else subject.type_name,
+            revision_before=before,
+            revision_after=after,
+            request_id=uow.caller.request_id,
+            details=details,
+        )
     )

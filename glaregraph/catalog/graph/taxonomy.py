@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from glaregraph.catalog.database.tables import tags
+from glaregraph.catalog.database.tables import artifact_tags, tags
 
 LOCK_KEY = 7_340_113  # PostgreSQL advisory lock key of the taxonomy
 
@@ -41,6 +41,25 @@ async def ancestors(conn: AsyncConnection, names: Sequence[str]) -> dict[str, li
     return out
 
 
+async def carried(conn: AsyncConnection, artifact_id: str) -> dict[str, list[str]]:
+    """The tags `artifact_id` carries, each with its ancestors nearest first, in one statement
+    (a tag mutation reads them while it holds the artifact's row)."""
+    out: dict[str, list[str]] = {}
+    for root, name in await conn.execute(_carried(), {"artifact_id": artifact_id}):
+        above = out.setdefault(root, [])
+        if name != root:
+            above.append(name)
+    return out
+
+
+@functools.cache
+def _carried() -> sa.Select[Any]:
+    seeds = sa.select(artifact_tags.c.tag.label("root")).where(
+        artifact_tags.c.artifact_id == sa.bindparam("artifact_id")
+    )
+    return _ancestors(seeds.subquery("seeds"), roots=True)
+
+
 @functools.cache
 def _ancestors_by_array() -> sa.Select[Any]:
     """PostgreSQL: the names as one array parameter, so one statement serves any number of
@@ -48,8 +67,9 @@ def _ancestors_by_array() -> sa.Select[Any]:
     return _ancestors(_array_seeds())
 
 
-def _ancestors(start: sa.Subquery) -> sa.Select[Any]:
-    """(root, ancestor) from the nearest up, for each `root` of `start`."""
+def _ancestors(start: sa.Subquery, *, roots: bool = False) -> sa.Select[Any]:
+    """(root, ancestor) from the nearest up, for each `root` of `start`; with `roots`, first
+    (root, root) for each."""
     seed = sa.select(
         start.c.root, start.c.root.label("name"), sa.literal(0, sa.Integer).label("level")
     ).cte("up", recursive=True)
@@ -58,7 +78,8 @@ def _ancestors(start: sa.Subquery) -> sa.Select[Any]:
         .join(tags, tags.c.name == seed.c.name)
         .where(tags.c.parent.is_not(None), seed.c.level < 1000)
     )
-    return sa.select(up.c.root, up.c.name).where(up.c.level > 0).order_by(up.c.root, up.c.level)
+    shown = sa.select(up.c.root, up.c.name)
+    return (shown if roots else shown.where(up.c.level > 0)).order_by(up.c.root, up.c.level)
 
 
 def _seeds(names: Sequence[str]) -> sa.Subquery:

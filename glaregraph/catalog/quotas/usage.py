@@ -84,6 +84,7 @@ def ledger(uow: UnitOfWork) -> Ledger:
         found = _ledgers[uow] = Ledger()
 
         async def settle() -> None:
+            await uow.flush()  # the writes waiting for COMMIT first: none holds a counter row
             await found.settle(uow.conn, uow.catalog)
 
         uow.last.append(settle)

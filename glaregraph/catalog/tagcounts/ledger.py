@@ -8,7 +8,13 @@ rows linear in the artifact's tags (co-occurrence is not kept: `related` is coun
 
 Only the net changes are written, as relative upserts (`n = n + delta`) in key order into the
 one stripe this transaction picked: no read-then-write in Python, and no deadlock between two
-mutations (both take rows in key order)."""
+mutations (both take rows in key order). The upsert waits for COMMIT with the mutation's other
+last writes (`UnitOfWork.later`).
+
+A tag mutation, the one that many writers send to one artifact, does its taxonomy work before it
+takes the artifact's row: `prepare` takes the taxonomy lock and reads the ancestors of the tags
+it adds or removes, and `carried` reads the artifact's tags with their ancestors in one
+statement, so settling only computes and writes."""
 
 from __future__ import annotations
 
@@ -79,11 +85,23 @@ class Ledger:
     def __init__(self) -> None:
         self.stripe = random.randrange(STRIPES)  # the one stripe this transaction writes
         self.moves: list[tuple[Holding | None, Holding | None]] = []
+        self.locked = False  # the shared taxonomy lock is held
+        self.above: dict[str, list[str]] = {}  # ancestors read under it
 
-    async def settle(self, conn: AsyncConnection) -> None:
-        await taxonomy.lock(conn, shared=True)  # ancestors cannot move until COMMIT
-        names = sorted({t for move in self.moves for h in move if h is not None for t in h.tags})
-        above = await taxonomy.ancestors(conn, names)
+    async def lock(self, conn: AsyncConnection) -> None:
+        if not self.locked:
+            await taxonomy.lock(conn, shared=True)  # ancestors cannot move until COMMIT
+            self.locked = True
+
+    async def settle(self, uow: UnitOfWork) -> None:
+        if not self.moves:
+            return
+        await self.lock(uow.conn)
+        names = {t for move in self.moves for h in move if h is not None for t in h.tags}
+        missing = sorted(names.difference(self.above))
+        if missing:
+            self.above.update(await taxonomy.ancestors(uow.conn, missing))
+        above = self.above
         counts: Counter[tuple[str, ...]] = Counter()
         for before, after in self.moves:
             for held, sign in ((before, -1), (after, 1)):
@@ -94,7 +112,27 @@ class Ledger:
                     for tag in covered:
                         counts[(tag, scope, project, held.type_name)] += sign
         self.moves.clear()
-        await _add(conn, tag_counts, counts, self.stripe)
+        _add(uow, tag_counts, counts, self.stripe)
+
+
+async def prepare(uow: UnitOfWork, names: Iterable[str]) -> None:
+    """Before a mutation locks its artifact: the shared taxonomy lock, and the ancestors of
+    `names` (the tags it will add or remove)."""
+    found = _ledger(uow)
+    await found.lock(uow.conn)
+    wanted = sorted(set(names).difference(found.above))
+    if wanted:
+        found.above.update(await taxonomy.ancestors(uow.conn, wanted))
+
+
+async def carried(uow: UnitOfWork, artifact_id: str) -> set[str]:
+    """The tags of the (locked) artifact; their ancestors, read in the same statement, are
+    noted for settling (under the taxonomy lock `prepare` took)."""
+    found = _ledger(uow)
+    await found.lock(uow.conn)
+    tagged = await taxonomy.carried(uow.conn, artifact_id)
+    found.above.update(tagged)
+    return set(tagged)
 
 
 _ledgers: weakref.WeakKeyDictionary[UnitOfWork, Ledger] = weakref.WeakKeyDictionary()
@@ -108,29 +146,28 @@ def _ledger(uow: UnitOfWork) -> Ledger:
         found = _ledgers[uow] = Ledger()
 
         async def settle() -> None:
-            await found.settle(uow.conn)
+            await found.settle(uow)
 
         uow.last.insert(0, settle)
     return found
 
 
-async def _add(
-    conn: AsyncConnection, table: sa.Table, deltas: Counter[tuple[str, ...]], stripe: int
-) -> None:
+def _add(uow: UnitOfWork, table: sa.Table, deltas: Counter[tuple[str, ...]], stripe: int) -> None:
     """Add the non-zero `deltas` (keyed by the table's key columns but the stripe) to `stripe`,
-    in key order, by one statement (PostgreSQL: the rows as arrays, unnested)."""
+    in key order, by one statement (PostgreSQL: the rows as arrays, unnested), sent with the
+    mutation's last writes."""
     keys = _keys(table)
     ordered = sorted((key, n) for key, n in deltas.items() if n)
     if not ordered:
         return
     columns = [*keys, "stripe", "n"]
     values = [[*key, stripe, n] for key, n in ordered]
-    if conn.dialect.name == "postgresql":
+    if uow.conn.dialect.name == "postgresql":
         arrays = {f"v_{c}": [v[i] for v in values] for i, c in enumerate(columns)}
-        await conn.execute(_unnested_upsert(table), arrays)
+        uow.later(_unnested_upsert(table), arrays)
         return
     insert = sqlite.insert(table)
-    await conn.execute(
+    uow.later(
         insert.on_conflict_do_update(
             index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
         ),

@@ -1,0 +1,70 @@
+"""What a tag or metadata mutation sends while it holds its artifact's row lock. Many writers of
+one artifact take turns on that lock, so what each sends while holding it bounds how many
+mutations per second the artifact takes. The taxonomy lock and the ancestors of the tags come
+before the row lock; after it, the lease, the artifact's tags, then the writes nothing in the
+mutation reads back (tag rows, revision bump, audit event, tag counts): on PostgreSQL as one
+statement, on SQLite (in process, no round trip) one after another."""
+
+from __future__ import annotations
+
+from tests.api.test_queries_statements import counting
+
+CREATE = 'mutation { heatTemplateCreate(input: {name: "rt", tags: ["old"]}) { id } }'
+TAGS_ADD = 'mutation($id: ID!) { artifactTagsAdd(id: $id, tags: ["a", "b"]) { revision } }'
+TAGS_REMOVE = 'mutation($id: ID!) { artifactTagsRemove(id: $id, tags: ["old"]) { revision } }'
+META_SET = 'mutation($id: ID!) { artifactMetadataSet(id: $id, entries: {k: "v"}) { revision } }'
+READ = """query($id: ID!) { artifact(id: $id) { revision tags metadata }
+  tag(name: "a") { artifactCount } }"""
+EVENTS = """query($id: String!) { auditEvents(filter: {artifactId: {eq: $id}}) {
+  nodes { action revisionAfter } } }"""
+
+
+async def _events(gql, artifact: str) -> set[tuple[str, int]]:
+    found = await gql(EVENTS, {"id": artifact}, as_="admin")
+    return {(e["action"], e["revisionAfter"]) for e in found["auditEvents"]["nodes"]}
+
+
+def _after_row_lock(seen: list[str]) -> list[str]:
+    """The statements after the one that read (PostgreSQL: locked) the artifact's row."""
+    lock = next(i for i, s in enumerate(seen) if s.lstrip().startswith("SELECT artifacts.id"))
+    return seen[lock + 1 :]
+
+
+async def test_a_tag_add_holds_the_row_for_three_statements_on_postgresql(app, gql):
+    artifact = (await gql(CREATE))["heatTemplateCreate"]["id"]
+    with counting(app) as seen:
+        added = await gql(TAGS_ADD, {"id": artifact})
+    after = _after_row_lock(seen)
+    assert "artifact_locks" in after[0]  # the lease
+    assert "artifact_tags" in after[1]  # the tags it carries, with their ancestors
+    if app.state.catalog.db.is_sqlite:
+        assert len(after) == 6  # tag rows, revision, audit event, tag counts: one by one
+    else:
+        assert len(after) == 3
+        for table in ("artifact_tags", "UPDATE artifacts", "audit_events", "tag_counts"):
+            assert table in after[2]
+    assert not any("pg_advisory" in s for s in after)  # the taxonomy lock came first
+    read = await gql(READ, {"id": artifact})
+    assert added["artifactTagsAdd"]["revision"] == read["artifact"]["revision"] == 2
+    assert read["artifact"]["tags"] == ["a", "b", "old"]
+    assert read["tag"]["artifactCount"] == 1
+    assert ("artifactTagsAdd", 2) in await _events(gql, artifact)
+
+
+async def test_a_tag_remove_and_a_metadata_set_write_in_one_statement_on_postgresql(app, gql):
+    artifact = (await gql(CREATE))["heatTemplateCreate"]["id"]
+    with counting(app) as seen:
+        await gql(TAGS_REMOVE, {"id": artifact})
+    removing = _after_row_lock(seen)
+    with counting(app) as seen:
+        await gql(META_SET, {"id": artifact})
+    setting = _after_row_lock(seen)
+    if app.state.catalog.db.is_sqlite:
+        assert (len(removing), len(setting)) == (6, 3)
+    else:
+        assert (len(removing), len(setting)) == (3, 2)
+        assert "DELETE FROM artifact_tags" in removing[2]
+        assert "audit_events" in setting[1]
+    read = await gql(READ, {"id": artifact})
+    assert read["artifact"] == {"revision": 3, "tags": [], "metadata": {"k": "v"}}
+    assert {("artifactTagsRemove", 2), ("artifactMetadataSet", 3)} <= await _events(gql, artifact)
