@@ -37,7 +37,11 @@ async def tag(ctx: RequestContext, name: str) -> str | None:
         name = tag_graph.check_name(name, "name")
     except BadUserInput:
         return None  # no such tag can exist
-    return name if await tag_graph.exists(ctx.catalog, ctx.principal, name) else None
+    count = await tag_graph.lookup(ctx.catalog, ctx.principal, name)
+    if count is None:
+        return None
+    ctx.loaders.tag_count.prime(name, count)  # its artifactCount, read in the same statement
+    return name
 
 
 async def tags_page(
@@ -73,7 +77,7 @@ async def tag_artifacts(
     related: tuple[str, ...],
     count: bool,
 ) -> listing.Page:
-    spec = {"tags": {"all": [name], "include_descendants": deep}}
+    spec = await tag_graph.artifacts_filter(ctx.catalog, name, deep)
     return await listing.list_artifacts(
         ctx.catalog, ctx.principal, None, spec, None, args, related, count
     )

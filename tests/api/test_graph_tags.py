@@ -6,6 +6,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from sqlalchemy import event
+
+from glaregraph.catalog.graph import tags as tag_graph
 
 CREATE = """mutation($n: String!, $v: String!, $tags: [String!]) {
   imageCreate(input: {name: $n, version: $v, tags: $tags}) { id } }"""
@@ -14,6 +17,9 @@ SET_PARENT = """mutation($n: String!, $p: String) { tagSetParent(name: $n, paren
 TAG = """query($n: String!) { tag(name: $n) { name parent { name } children { name }
   ancestors { name } artifactCount related { tag { name } count }
   artifacts(first: 50) { totalCount nodes { name } } } }"""
+ISSUE_14 = """query($n: String!) { tag(name: $n) { artifactCount
+  artifacts(first: 50, includeDescendants: true) { nodes { name } }
+  related { tag { name } count } } }"""
 _versions = itertools.count()
 
 
@@ -96,3 +102,57 @@ async def test_bad_arguments_are_bad_user_input(gql, query, field):
     await gql(SET_PARENT, {"n": "a", "p": None}, as_="admin")
     error = await gql.error(query)
     assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field)
+
+
+async def test_a_tag_and_its_count_cost_one_statement_and_issue_14_four(gql, app):
+    """The tag is looked up with its count, so artifactCount costs no statement of its own;
+    the tag query of issue 14 is that one, the subtree, the page and related."""
+    await _taxonomy(gql)
+    await _image(gql, ["cat", "pet"], name="tom")
+    engine = app.state.catalog.db.engine.sync_engine
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        counted = await gql('{ tag(name: "animal") { name artifactCount } }')
+        alone = len(seen)
+        tag = (await gql(ISSUE_14, {"n": "animal"}))["tag"]
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert counted["tag"] == {"name": "animal", "artifactCount": 1}
+    assert alone == 1, seen
+    assert tag["artifactCount"] == 1
+    assert tag["artifacts"]["nodes"] == [{"name": "tom"}]
+    assert tag["related"] == []
+    assert len(seen) - alone == 4, seen[alone:]
+
+
+async def test_a_subtree_too_large_to_name_keeps_the_same_page(gql, monkeypatch):
+    """Named in the filter or walked by the recursive filter: the same artifacts, the same
+    pages (cursors included), the same totalCount."""
+    await _taxonomy(gql)
+    for tags in (["cat"], ["bird", "pet"], ["mammal"], ["other"], ["animal"]):
+        await _image(gql, tags, name="-".join(tags))
+    await _image(gql, ["cat"], as_="bob", name="hidden")
+    query = """query($n: String!, $after: String) { tag(name: $n) {
+      artifacts(first: 2, after: $after) { totalCount nodes { name }
+        pageInfo { hasNextPage endCursor } } } }"""
+
+    async def walk() -> tuple[int, list[str]]:
+        names, after, total = [], None, 0
+        while True:
+            page = (await gql(query, {"n": "animal", "after": after}))["tag"]["artifacts"]
+            total = page["totalCount"]
+            names += [n["name"] for n in page["nodes"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return total, names
+            after = page["pageInfo"]["endCursor"]
+
+    named = await walk()
+    monkeypatch.setattr(tag_graph, "MAX_NAMED_SUBTREE", 1)
+    assert await walk() == named
+    assert named[0] == 4
+    assert sorted(named[1]) == ["animal", "bird-pet", "cat", "mammal"]
