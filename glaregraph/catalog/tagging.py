@@ -62,11 +62,7 @@ async def remove_tags(
         current = await tag_tally.carried(uow, record.id)
         gone = current.intersection(names)
         if gone:
-            uow.later(
-                sa.delete(artifact_tags).where(
-                    artifact_tags.c.artifact_id == record.id, artifact_tags.c.tag.in_(sorted(gone))
-                )
-            )
+            uow.later(_delete(), {"tag_artifact": record.id, "tag_names": sorted(gone)})
             before = await tag_tally.holding(uow.conn, record, current)
             tag_tally.note(uow, before, before.retagged(current - gone))
             await uow.touch(record, later=True)
@@ -125,3 +121,12 @@ def _unnested_insert() -> sa.Insert:
     artifact = sa.bindparam("tag_artifact", type_=artifact_tags.c.artifact_id.type)
     rows = sa.select(artifact, sa.func.unnest(names))
     return sa.insert(artifact_tags).from_select(["artifact_id", "tag"], rows)
+
+
+@functools.cache
+def _delete() -> sa.Delete:
+    names: sa.BindParameter[str] = sa.bindparam("tag_names", expanding=True)
+    artifact = sa.bindparam("tag_artifact", type_=artifact_tags.c.artifact_id.type)
+    return sa.delete(artifact_tags).where(
+        artifact_tags.c.artifact_id == artifact, artifact_tags.c.tag.in_(names)
+    )

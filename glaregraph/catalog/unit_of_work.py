@@ -16,6 +16,7 @@ A use case is a few lines inside it:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -192,43 +193,43 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         """Send the waiting writes: on PostgreSQL in one round trip, the earlier ones as
-        data-modifying CTEs of the last (they see the same snapshot, none depends on another);
-        many parameter sets (SQLite's executemany) are sent on their own."""
+        data-modifying CTEs of the last (they see the same snapshot; none depends on another).
+        Writes whose parameters share a name, and SQLite's executemany, go in turns."""
         waiting, self._later = self._later, []
         self._later_rows.clear()
-        if self.catalog.db.is_sqlite or len(waiting) == 1:
+        if self.catalog.db.is_sqlite:  # in process: nothing to save by sending them together
             for write, params in waiting:
                 await self.conn.execute(write, params)
             return
-        single: list[tuple[UpdateBase, Mapping[str, Any]]] = []
+        group: list[UpdateBase] = []
+        merged: dict[str, Any] = {}
         for write, params in waiting:
+            if not isinstance(params, Mapping) or not merged.keys().isdisjoint(params):
+                await self._send(group, merged)
+                group, merged = [], {}
             if isinstance(params, Mapping):
-                single.append((write, params))
+                group.append(write)
+                merged.update(params)
             else:
                 await self.conn.execute(write, params)
-        if not single:
-            return
-        *before, (main, _) = single
-        merged: dict[str, Any] = {}
-        for _, params in single:
-            assert merged.keys().isdisjoint(params), (
-                "writes sent together name their parameters apart"
-            )
-            merged.update(params)
-        ctes = [write.cte(f"w{i}") for i, (write, _) in enumerate(before)]
-        await self.conn.execute(main.add_cte(*ctes) if ctes else main, merged)
+        await self._send(group, merged)
 
     # -- internals -------------------------------------------------------------------------
+
+    async def _send(self, group: list[UpdateBase], params: dict[str, Any]) -> None:
+        if group:
+            await self.conn.execute(_together(tuple(group)), params)
 
     async def _update(self, artifact_id: str, values: dict[str, Any], later: bool) -> None:
         if artifact_id in self._later_rows:  # one statement updates a row once
             await self.flush()
-        update = sa.update(artifacts).where(artifacts.c.id == artifact_id).values(**values)
+        update = _row_update(tuple(sorted(values)))
+        params = {"row_id": artifact_id, **{f"row_{k}": v for k, v in values.items()}}
         if later:
             self._later_rows.add(artifact_id)
-            self.later(update)
+            self.later(update, params)
         else:
-            await self.conn.execute(update)
+            await self.conn.execute(update, params)
 
     def _note(self, artifact_id: str, type_name: str, revision_after: int) -> None:
         before = self._changes.get(artifact_id)
@@ -308,6 +309,22 @@ class UnitOfWork:
             )
         self._locked.update(new)
         self._unguarded.extend(new)
+
+
+@functools.cache
+def _row_update(columns: tuple[str, ...]) -> UpdateBase:
+    """UPDATE of one artifact's `columns`, parameters `row_id` and `row_<column>`: built once
+    per column set, so that running it costs no statement building and no cache key."""
+    values = {c: sa.bindparam(f"row_{c}", type_=artifacts.c[c].type) for c in columns}
+    return sa.update(artifacts).where(artifacts.c.id == sa.bindparam("row_id")).values(values)
+
+
+@functools.lru_cache(maxsize=256)
+def _together(writes: tuple[UpdateBase, ...]) -> UpdateBase:
+    """The writes as one statement: the last, with the others as data-modifying CTEs (kept
+    per combination of the built-once statements, so it is built and cache-keyed once)."""
+    *before, main = writes
+    return main.add_cte(*(w.cte(f"w{i}") for i, w in enumerate(before))) if before else main
 
 
 @asynccontextmanager

@@ -13,8 +13,14 @@ from glaregraph.catalog.database.tables import audit_events
 if TYPE_CHECKING:
     from glaregraph.catalog.unit_of_work import UnitOfWork
 
-# built once: every event is this statement with its values
-_INSERT = sa.insert(audit_events)
+# built once, parameters `audit_<column>`: every event is this statement with its values
+_INSERT = sa.insert(audit_events).values(
+    {
+        c.name: sa.bindparam(f"audit_{c.name}", type_=c.type)
+        for c in audit_events.c
+        if c.name != "seq"
+    }
+)
 
 
 async def record_event(uow: UnitOfWork) -> None:
@@ -34,18 +40,18 @@ async def record_event(uow: UnitOfWork) -> None:
     if others:
         details["alsoChanged"] = sorted(others)
     principal = uow.principal
-    uow.later(  # nothing in the mutation reads it back: sent with its last writes
-        _INSERT.values(
-            id=str(uuid.uuid4()),
-            at=uow.now,
-            actor=principal.user_id or "",
-            project=principal.project or "",
-            action=uow.name,
-            artifact_id=None if subject is None else subject.id,
-            type_name=None if subject is None else subject.type_name,
-            revision_before=before,
-            revision_after=after,
-            request_id=uow.caller.request_id,
-            details=details,
-        )
-    )
+    row = {
+        "id": str(uuid.uuid4()),
+        "at": uow.now,
+        "actor": principal.user_id or "",
+        "project": principal.project or "",
+        "action": uow.name,
+        "artifact_id": None if subject is None else subject.id,
+        "type_name": None if subject is None else subject.type_name,
+        "revision_before": before,
+        "revision_after": after,
+        "request_id": uow.caller.request_id,
+        "details": details,
+    }
+    # nothing in the mutation reads it back: sent with its last writes
+    uow.later(_INSERT, {f"audit_{k}": v for k, v in row.items()})
