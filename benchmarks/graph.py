@@ -25,6 +25,7 @@ SQLite 15,000 / 75,000 (and 1,500 / 7,500), 15 requests after 3 warm-ups.
 
     .venv/bin/python benchmarks/graph.py            # or: make bench-graph
     .venv/bin/python benchmarks/graph.py --sqlite-only
+    .venv/bin/python benchmarks/graph.py --pg-only --keep    # later runs: --pg-only --reuse
 """
 
 from __future__ import annotations
@@ -374,17 +375,63 @@ async def drop_pg(names: tuple[str, ...]) -> None:
         await conn.close()
 
 
-def bench_db(db: str, work: Path, tokens: Path) -> dict[str, Any]:
+def _kept_summary(pg_db: str) -> Path:
+    """Where the summary of a kept PostgreSQL graph is written (its roots, for `--reuse`)."""
+    return BENCH_DIR / "results" / f"graph-seed-{pg_db}.json"
+
+
+async def _pg_exists(name: str) -> bool:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=10)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await conn.close()
+
+
+async def _migrate(url: str) -> None:
+    """A kept database brought to the head revision (a migration added since it was seeded)."""
+    from glaregraph.catalog.database.engine import Database
+
+    db = Database(url)
+    try:
+        await graph_seed.seed.prepare(db, url)
+    finally:
+        await db.dispose()
+
+
+def _reused(db: str, pg_db: str, n: int, e: int) -> dict[str, Any] | None:
+    """The summary of a kept PostgreSQL graph of these sizes, migrated to head; None if there
+    is none (then it is seeded)."""
+    path = _kept_summary(pg_db)
+    if db != "pg" or not path.exists() or not asyncio.run(_pg_exists(pg_db)):
+        return None
+    summary: dict[str, Any] = json.loads(path.read_text())
+    if (summary.get("artifacts"), summary.get("edges")) != (n, e):
+        return None
+    asyncio.run(_migrate(summary["url"]))
+    return {**summary, "reused": True}
+
+
+def bench_db(db: str, work: Path, tokens: Path, reuse: bool = False) -> dict[str, Any]:
     sizes = PG_SIZES if db == "pg" else SQLITE_SIZES
     small_sizes = (sizes[0] // 10, sizes[1] // 10)
     res: dict[str, Any] = {"seed": {}}
     seeded = {}
     for which, (n, e) in (("big", sizes), ("small", small_sizes)):
-        log(f"== {db}: seeding {which} graph, {n} artifacts / {e} edges")
         pg_db = PG_DBS[0] if which == "big" else PG_DBS[1]
+        kept = _reused(db, pg_db, n, e) if reuse else None
+        if kept is not None:
+            log(f"== {db}: reusing the kept {which} graph {pg_db}")
+            seeded[which] = res["seed"][which] = kept
+            continue
+        log(f"== {db}: seeding {which} graph, {n} artifacts / {e} edges")
         summary, _ = asyncio.run(
             graph_seed.seed_graph(db, n, e, pg_db=pg_db, path=work / f"graph-{which}.db")
         )
+        if db == "pg":
+            _kept_summary(pg_db).write_text(json.dumps(summary, indent=1, default=str))
         seeded[which] = summary
         res["seed"][which] = summary
         log(
@@ -459,6 +506,12 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pg-only", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the PostgreSQL graphs a --keep run left (same sizes) instead of seeding; "
+        "implies --keep",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     results: dict[str, Any] = {"environment": environment(), "targets": TARGETS, "databases": {}}
@@ -473,9 +526,9 @@ def main() -> int:
             work = Path(tmp)
             tokens = write_tokens(work)
             for db in dbs:
-                results["databases"][db] = bench_db(db, work, tokens)
+                results["databases"][db] = bench_db(db, work, tokens, args.reuse)
     finally:
-        if "pg" in dbs and not args.keep:
+        if "pg" in dbs and not (args.keep or args.reuse):
             asyncio.run(drop_pg(PG_DBS))
     env_now = environment()
     results["environment"]["runtime_s"] = round(time.monotonic() - started, 1)

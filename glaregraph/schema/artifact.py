@@ -21,6 +21,9 @@ from glaregraph.schema.common import (
 from glaregraph.schema.controls import lock_of
 from glaregraph.schema.scalars import JSON
 
+# type name -> GraphQL type name: to_pascal once per type, not once per artifact served
+_type_names: dict[str, str] = {}
+
 
 def _arg(description: str) -> Any:
     return strawberry.argument(description=description)
@@ -34,7 +37,15 @@ class Node:
 
     @classmethod
     def resolve_type(cls, obj: Any, *_: Any) -> str:
-        return to_pascal(obj.type_name)
+        return cls.type_of_value(obj)
+
+    @staticmethod
+    def type_of_value(obj: Any) -> str:
+        """The concrete type, from the record alone (schema/fastpath.py calls it without
+        resolve info)."""
+        return _type_names.get(obj.type_name) or _type_names.setdefault(
+            obj.type_name, to_pascal(obj.type_name)
+        )
 
 
 @strawberry.interface(description="What every artifact has, whatever its type.")
@@ -56,7 +67,7 @@ class Artifact(Node):
 
     @classmethod
     def resolve_type(cls, obj: Any, *_: Any) -> str:
-        return to_pascal(obj.type_name)
+        return cls.type_of_value(obj)
 
     @strawberry.field(description="Tags, in name order.")
     def tags(self, info: strawberry.Info) -> list[str]:

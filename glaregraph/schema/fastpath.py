@@ -5,6 +5,10 @@ A 50-row page selects hundreds of plain leaf fields. An object whose selected fi
 plain leaves (or lists of leaves) is completed in one loop; a field with a resolver, arguments,
 a value that is not ready (a preloaded attribute that was not loaded) or a value that would
 raise a field error sends the object down graphql-core's standard path, which reports it.
+
+A field of an interface type (a lineage node's `artifact: Artifact!`) takes the same loop when
+the interface's class declares `type_of_value(value) -> str`: its concrete type decided from
+the value alone, as its `resolve_type` does, so no resolve info is built per object.
 """
 
 from collections.abc import Callable
@@ -14,6 +18,7 @@ from typing import Any
 from graphql import (
     GraphQLField,
     GraphQLID,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -27,6 +32,9 @@ from glaregraph.schema.typegen import DATA_PREFIX
 
 BACKREF = "strawberry-definition"
 READER = "glaregraph_read"  # attribute on a GraphQLField: (source) -> value, or NOT_READY
+TYPE_OF = "glaregraph_type_of"  # attribute on a GraphQLInterfaceType: (value) -> type name
+ATTRIBUTE = "glaregraph_attribute"  # on a GraphQLField whose reader is getattr of this name
+PLAIN_TEXT = "glaregraph_plain_text"  # on a finish: a non-null String/ID (a str is its answer)
 NOT_READY = object()
 
 Reader = Callable[[Any], Any]
@@ -38,6 +46,9 @@ def install_fast_resolvers(schema: GraphQLSchema, preloaded: tuple[str, ...] = (
     Returns how many fields got a reader."""
     count = 0
     for named in schema.type_map.values():
+        if isinstance(named, GraphQLInterfaceType):
+            _declare_type_of(named)
+            continue
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         for field in named.fields.values():
@@ -47,6 +58,8 @@ def install_fast_resolvers(schema: GraphQLSchema, preloaded: tuple[str, ...] = (
             if definition.is_basic_field:
                 read = _reader(definition.python_name)
                 field.resolve = lambda source, _info, read=read: read(source)
+                if not definition.python_name.startswith(DATA_PREFIX):
+                    setattr(field, ATTRIBUTE, definition.python_name)
             elif definition.python_name in preloaded and not field.args:
                 read = _preloaded(definition.python_name)
             else:
@@ -54,6 +67,14 @@ def install_fast_resolvers(schema: GraphQLSchema, preloaded: tuple[str, ...] = (
             setattr(field, READER, read)
             count += 1
     return count
+
+
+def _declare_type_of(interface: GraphQLInterfaceType) -> None:
+    """The interface's `type_of_value`, if its class declares one, for the fast path."""
+    definition = (interface.extensions or {}).get(BACKREF)
+    type_of = getattr(getattr(definition, "origin", None), "type_of_value", None)
+    if callable(type_of):
+        setattr(interface, TYPE_OF, type_of)
 
 
 def _reader(python_name: str) -> Reader:
@@ -81,6 +102,8 @@ class _Slow(Exception):
 
 # (response name, reader, finish): finish turns the read value into the answer or raises _Slow
 Step = tuple[str, Reader, Callable[[Any], Any]]
+# an object's data from its source; _Slow when anything needs the standard path
+Completer = Callable[[Any], dict[str, Any]]
 
 
 class FastExecutor(IncrementalExecutor):
@@ -98,30 +121,32 @@ class FastExecutor(IncrementalExecutor):
         plan = self._fast_plan(parent_type, grouped_field_set)
         if plan is not None:
             try:
-                return _complete(plan, source_value)
+                return plan(source_value)
             except _Slow:
                 pass
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
 
-    def _fast_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Any:
-        plans: dict[int, tuple[Any, list[Step] | None]] = self.__dict__.setdefault(
-            "_fast_plans", {}
-        )
+    def _fast_plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> Completer | None:
+        plans: dict[int, tuple[Any, Completer | None]] = self.__dict__.setdefault("_fast_plans", {})
         key = id(grouped_field_set)
         if key not in plans:  # the set is kept alive with its plan, so its id is not reused
             plans[key] = (grouped_field_set, self._plan(parent_type, grouped_field_set))
         return plans[key][1]
 
-    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Step] | None:
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Completer | None:
         steps: list[Step] = []
+        attributes: list[str] | None = []  # while every field is an attribute's plain text
         for name, field_details_list in grouped_field_set.items():
             node = field_details_list[0].node
             if node.arguments or node.directives:
                 return None
             if node.name.value == "__typename":
                 steps.append((name, _constant(parent_type.name), str))
+                attributes = None
                 continue
             field: GraphQLField | None = parent_type.fields.get(node.name.value)
             read = getattr(field, READER, None)
@@ -131,7 +156,14 @@ class FastExecutor(IncrementalExecutor):
             if finish is None:
                 return None
             steps.append((name, read, finish))
-        return steps
+            attribute = getattr(field, ATTRIBUTE, None)
+            if attributes is not None and attribute and getattr(finish, PLAIN_TEXT, False):
+                attributes.append(attribute)
+            else:
+                attributes = None
+        if attributes:
+            return _plain_texts(steps, attributes)
+        return lambda source: _complete(steps, source)
 
     def complete_iterable_value(
         self,
@@ -155,9 +187,12 @@ class FastExecutor(IncrementalExecutor):
         )
 
     def _object_finish(self, field_type: Any, field_details_list: Any) -> Any:
-        """A nested object of a concrete type whose own selection has a fast plan."""
+        """A nested object of a concrete type whose own selection has a fast plan, or of an
+        interface that names its concrete type from the value (`TYPE_OF`)."""
         non_null = isinstance(field_type, GraphQLNonNull)
         inner = field_type.of_type if non_null else field_type
+        if isinstance(inner, GraphQLInterfaceType) and hasattr(inner, TYPE_OF):
+            return self._interface_finish(inner, non_null, field_details_list)
         if not isinstance(inner, GraphQLObjectType):
             return None
         grouped, deferred, _ = self.collect_subfields(inner, field_details_list)
@@ -176,9 +211,64 @@ class FastExecutor(IncrementalExecutor):
             # our generated types decide from the value alone (see typegen.is_type_of)
             if is_type_of is not None and is_type_of(value, None) is not True:  # type: ignore[arg-type]
                 raise _Slow
-            return _complete(plan, value)
+            return plan(value)
 
         return finish
+
+    def _interface_finish(
+        self, interface: GraphQLInterfaceType, non_null: bool, field_details_list: Any
+    ) -> Any:
+        """The finish of a value of `interface`: the finish of its concrete type (found from
+        the value as graphql-core's `ensure_valid_runtime_type` would, each type once). A type
+        that is not one of the interface's, or whose selection has no fast plan, sends the
+        value down the standard path, which reports or completes it."""
+        type_of: Reader = getattr(interface, TYPE_OF)
+        finishes: dict[str, Any] = {}
+
+        def concrete(name: str) -> Any:
+            runtime = self.schema.get_type(name) if isinstance(name, str) else None
+            if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
+                interface, runtime
+            ):
+                return None
+            return self._object_finish(GraphQLNonNull(runtime), field_details_list)
+
+        def finish(value: Any) -> Any:
+            if value is None:
+                if non_null:
+                    raise _Slow
+                return None
+            name = type_of(value)
+            try:
+                found = finishes[name]
+            except KeyError:
+                found = finishes[name] = concrete(name)
+            if found is None:
+                raise _Slow
+            return found(value)
+
+        return finish
+
+
+def _plain_texts(steps: list[Step], attributes: list[str]) -> Completer:
+    """An object whose fields are all non-null String/ID attributes (a lineage edge, an
+    `{ id name }` selection): read in one call and taken as they are when they are strings,
+    else the steps one by one (which serialize or report)."""
+    names = tuple(name for name, _, _ in steps)
+    read = attrgetter(*attributes)
+    one = len(attributes) == 1
+
+    def complete(source: Any) -> dict[str, Any]:
+        try:
+            values = (read(source),) if one else read(source)
+        except Exception:
+            return _complete(steps, source)
+        for value in values:
+            if value.__class__ is not str:
+                return _complete(steps, source)
+        return dict(zip(names, values, strict=True))
+
+    return complete
 
 
 def _complete(plan: list[Step], source: Any) -> dict[str, Any]:
@@ -211,6 +301,23 @@ def _leaf_finish(field_type: Any) -> Callable[[Any], Any] | None:
     rather than shared: these run once per field of every row, where a call costs."""
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if non_null else field_type
+    if inner in (GraphQLString, GraphQLID):
+        serialize_text: Callable[[Any], Any] = inner.serialize
+
+        def text(value: Any) -> Any:
+            # a string is passed as it is (what the serializer returns for it), without a call:
+            # a lineage answer has ten thousand of them (ids of its edges)
+            if value.__class__ is str:
+                return value
+            if value is None:
+                if non_null:
+                    raise _Slow
+                return None
+            return serialize_text(value)
+
+        if non_null:
+            setattr(text, PLAIN_TEXT, True)
+        return text
     if is_leaf_type(inner):
         serialize = _serializer(inner)
 

@@ -176,7 +176,15 @@ edges = sa.Table(
     sa.Column("key", sa.String(255), nullable=True),
     sa.Column("position", sa.Integer(), nullable=False),
     sa.Index("ix_edges_source", "source_id", "relation", "position"),
-    sa.Index("ix_edges_target", "target_id", "relation"),
+    # the holders of links to an artifact in bytewise order: a lineage walk pages them
+    # (catalog/graph/walk.py); lookups by target (and relation) use it as well
+    sa.Index(
+        "ix_edges_target_source",
+        "target_id",
+        "source_id",
+        "relation",
+        postgresql_ops={"source_id": 'COLLATE "C"'},
+    ),
 )
 
 # Blob values of artifacts (written by the blob capability; read by the core).

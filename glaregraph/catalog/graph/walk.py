@@ -14,6 +14,12 @@ levels it went through entirely; in the level where it stopped (`limit` reached)
 the last artifact it took, in id order. Looking at the rest of that level only to count would
 cost what stopping early saves (all 10,000 artifacts of a hub, a row each).
 
+A level reached from one artifact (the first level, a chain) has a statement of its own, with
+that artifact as a plain value: the links held to it are then read from the index on (target,
+source in bytewise order) in the order the page needs, stopping with the page, where a list of
+artifacts makes the database read all their links and sort them: a hub's 10,000 links, when
+the walk wants 1,000. (The links an artifact holds are few: read and sorted.)
+
 The candidates of a level are read in pages (id order, `after` the last id of the previous
 page): the first page what the walk still needs plus a margin for hidden artifacts and
 artifacts it may not enter, each next one at least twice the last. A level rarely takes more
@@ -63,6 +69,15 @@ def link_ends(direction: str) -> tuple[sa.Column[str], sa.Column[str]]:
     return edges.c.target_id, edges.c.source_id
 
 
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A level's statement for a frontier of one artifact (`:near`) and for a list of them
+    (`:frontier`)."""
+
+    one: sa.Select[Any]
+    many: sa.Select[Any]
+
+
 def level_statement(
     catalog: Catalog,
     principal: Principal,
@@ -70,20 +85,20 @@ def level_statement(
     relations: Sequence[str] | None,
     type_names: Sequence[str] | None,
     dialect: str,
-) -> sa.Select[Any]:
-    """The artifacts linked to `:frontier` and not in `:visited`, id after `:after`, in id
+) -> Level:
+    """The artifacts linked to the frontier and not in `:visited`, id after `:after`, in id
     order, at most `:page`: (id, visible, the `noderows` columns), where visible is NULL for an
     artifact the walk may not enter whoever asks (deleted, of a type not served or not asked
     for), and the columns are NULL unless visible.
 
-    The visibility is a subquery per candidate rather than a join: PostgreSQL then evaluates it
-    only for the rows the LIMIT keeps (after sorting the candidates' ids), where a join let it
-    read every candidate's row (or the whole table) first. The id order is bytewise (COLLATE
-    "C" on PostgreSQL, SQLite's default), as Python sorts strings.
+    The visibility is looked up per candidate of the page (the LIMIT applied first), never by a
+    join: PostgreSQL then reads only the rows of the page, where a join let it read every
+    candidate's row (or the whole table) first. The id order is bytewise (COLLATE "C" on
+    PostgreSQL, SQLite's default), as Python sorts strings.
 
     Built once per shape (building it took 2 ms, most of it the visibility rule on a new
     alias); the values are parameters."""
-    return _cached_level(
+    shape = (
         catalog.authz,
         tuple(catalog.served_types),
         principal,
@@ -92,6 +107,7 @@ def level_statement(
         None if type_names is None else tuple(type_names),
         dialect,
     )
+    return Level(_cached_level(*shape, one=True), _cached_level(*shape, one=False))
 
 
 def _level(
@@ -102,49 +118,93 @@ def _level(
     relations: tuple[str, ...] | None,
     type_names: tuple[str, ...] | None,
     dialect: str,
+    one: bool,
 ) -> sa.Select[Any]:
     near, far = link_ends(direction)
     pg = dialect == "postgresql"
     key = far.collate("C") if pg else far
+    frontier = (
+        near == sa.bindparam("near", type_=sa.String())
+        if one
+        else near.in_(id_list("frontier", dialect))
+    )
     linked = [
-        near.in_(id_list("frontier", dialect)),
+        frontier,
         far.not_in(id_list("visited", dialect)),
         key > sa.bindparam("after", type_=sa.String()),
     ]
     if relations is not None:
         linked.append(edges.c.relation.in_(relations))
-    # one sort (bytewise) both removes duplicates and orders
-    candidates = sa.select(key.label("id")).where(*linked).distinct().subquery("c")
-    step = artifacts.alias("step")
-    # compared in the column's own collation again, so that the primary key's index serves
-    same = step.c.id == (candidates.c.id.collate("default") if pg else candidates.c.id)
-    enterable = [step.c.status != "DELETED", step.c.type_name.in_(served_types)]
-    if type_names is not None:
-        enterable.append(step.c.type_name.in_(type_names))
-    visible = sa.select(authz.visible(principal, step)).where(same, *enterable).scalar_subquery()
-    page = (
-        sa.select(candidates.c.id, visible.label("visible"))
-        .order_by(candidates.c.id)
+    # one order (bytewise) both removes duplicates and pages; the LIMIT inside the DISTINCT:
+    # planned apart, a DISTINCT subquery is not told that only a page of it is read, and sorts
+    # every link (a hub's 10,000) rather than read them from the index in order until the page
+    # is full
+    candidates = (
+        sa.select(key.label("id"))
+        .where(*linked)
+        .distinct()
+        .order_by(key)
         .limit(sa.bindparam("page", type_=sa.Integer()))
-        .subquery("page")
+        .subquery("c")
     )
-    # the rows of the visible ones, read here rather than by a statement of their own (on
-    # PostgreSQL a LATERAL with LIMIT 1: a lookup per row of the page, never a join planned
-    # over the whole table)
-    node = artifacts.alias("node")
     if pg:
-        row = (
-            sa.select(*noderows.columns(node))
-            .where(node.c.id == page.c.id.collate("default"), page.c.visible)
-            .limit(1)
-            .lateral("row")
+        return _with_rows_pg(authz, served_types, principal, type_names, candidates)
+    step = artifacts.alias("step")
+    same = step.c.id == candidates.c.id
+    visible = (
+        sa.select(authz.visible(principal, step))
+        .where(same, *_enterable(step, served_types, type_names))
+        .scalar_subquery()
+    )
+    page = sa.select(candidates.c.id, visible.label("visible")).subquery("page")
+    # the rows of the visible ones, read here rather than by a statement of their own
+    node = artifacts.alias("node")
+    joined = page.outerjoin(node, sa.and_(node.c.id == page.c.id, page.c.visible))
+    return (
+        sa.select(page.c.id, page.c.visible, *noderows.columns(node))
+        .select_from(joined)
+        .order_by(page.c.id)
+    )
+
+
+def _enterable(
+    table: Any, served_types: tuple[str, ...], type_names: tuple[str, ...] | None
+) -> list[sa.ColumnElement[bool]]:
+    """Whether the walk may enter an artifact, whoever asks."""
+    enterable = [table.c.status != "DELETED", table.c.type_name.in_(served_types)]
+    if type_names is not None:
+        enterable.append(table.c.type_name.in_(type_names))
+    return enterable
+
+
+def _with_rows_pg(
+    authz: Authorizer,
+    served_types: tuple[str, ...],
+    principal: Principal,
+    type_names: tuple[str, ...] | None,
+    candidates: sa.Subquery,
+) -> sa.Select[Any]:
+    """The page's candidates with their visibility and rows: one LATERAL lookup per candidate
+    (LIMIT 1: never a join planned over the whole table) answers both, the columns then
+    NULLed unless visible. The id is compared in the column's own collation again, so that
+    the primary key's index serves."""
+    node = artifacts.alias("node")
+    found = (
+        sa.select(authz.visible(principal, node).label("visible"), *noderows.columns(node))
+        .where(
+            node.c.id == candidates.c.id.collate("default"),
+            *_enterable(node, served_types, type_names),
         )
-        joined = page.outerjoin(row, sa.true())
-        columns: list[sa.ColumnElement[Any]] = list(row.c)
-    else:
-        joined = page.outerjoin(node, sa.and_(node.c.id == page.c.id, page.c.visible))
-        columns = noderows.columns(node)
-    return sa.select(page.c.id, page.c.visible, *columns).select_from(joined).order_by(page.c.id)
+        .limit(1)
+        .lateral("found")
+    )
+    visible = found.c.visible
+    columns = [sa.case((visible, found.c[name]), else_=sa.null()) for name in noderows.NAMES]
+    return (
+        sa.select(candidates.c.id, visible, *columns)
+        .select_from(candidates.outerjoin(found, sa.true()))
+        .order_by(candidates.c.id)
+    )
 
 
 _cached_level = functools.lru_cache(maxsize=1024)(_level)
@@ -152,7 +212,7 @@ _cached_level = functools.lru_cache(maxsize=1024)(_level)
 
 async def walk(
     conn: AsyncConnection,
-    level: sa.Select[Any],
+    level: Level,
     dialect: str,
     root_id: str,
     depth: int,
@@ -164,7 +224,11 @@ async def walk(
     for k in range(1, depth + 1):
         out.expanded.update(frontier)
         visited = bind_ids([root_id, *out.depths], dialect)
-        reached = await _read_level(conn, level, bind_ids(frontier, dialect), visited, limit, out)
+        if len(frontier) == 1:
+            stmt, near = level.one, {"near": frontier[0]}
+        else:
+            stmt, near = level.many, {"frontier": bind_ids(frontier, dialect)}
+        reached = await _read_level(conn, stmt, near, visited, limit, out)
         for artifact_id in reached:
             out.depths[artifact_id] = k
         if not reached or len(out.depths) >= limit:
@@ -176,7 +240,7 @@ async def walk(
 async def _read_level(
     conn: AsyncConnection,
     level: sa.Select[Any],
-    frontier: Any,
+    frontier: dict[str, Any],
     visited: Any,
     limit: int,
     out: Walked,
@@ -191,7 +255,7 @@ async def _read_level(
         # enter takes a few statements, not one per handful of them
         wanted = needed - len(reached)
         page = max(wanted + wanted // 8 + 8, 2 * page)
-        params = {"frontier": frontier, "visited": visited, "after": after, "page": page}
+        params = {**frontier, "visited": visited, "after": after, "page": page}
         rows = (await conn.execute(level, params)).all()
         for artifact_id, visible, *columns in rows:
             if visible is None:
