@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifact_locks
+from glaregraph.catalog.database.tables import artifact_locks, artifacts
 from glaregraph.catalog.database.upsert import upsert
 from glaregraph.catalog.errors import BadUserInput, Conflict, Locked
 from glaregraph.catalog.principal import Caller
@@ -33,7 +33,13 @@ class Lease:
 
 
 async def lease_guard(uow: UnitOfWork, artifact_id: str) -> None:
-    """LOCKED when someone else holds a live lease on the artifact."""
+    """LOCKED when someone else holds a live lease on the artifact. The artifact's locked row
+    says when its lease ends (`lease_until`, kept by every lease mutation under that lock): no
+    statement is needed unless one may be live."""
+    if artifact_id in uow.lease_ends:
+        ends = uow.lease_ends[artifact_id]
+        if ends is None or ends <= uow.now:
+            return
     lease = await _live(uow.conn, artifact_id, uow.now)
     if lease is not None and lease.holder != uow.principal.user_id:
         raise Locked(
@@ -98,6 +104,7 @@ async def lock(
             "expires_at": lease.expires_at,
         }
         await uow.conn.execute(upsert(uow.conn, artifact_locks, values, ["artifact_id"]))
+        await _lease_ends(uow, record.id, lease.expires_at)
     return lease
 
 
@@ -113,6 +120,7 @@ async def renew(catalog: Catalog, caller: Caller, artifact_id: str, ttl_seconds:
             .where(artifact_locks.c.artifact_id == record.id)
             .values(expires_at=uow.now + ttl)
         )
+        await _lease_ends(uow, record.id, uow.now + ttl)
     return Lease(mine.artifact_id, mine.holder, mine.reason, mine.acquired_at, uow.now + ttl)
 
 
@@ -126,4 +134,14 @@ async def unlock(catalog: Catalog, caller: Caller, artifact_id: str, force: bool
         await uow.conn.execute(
             sa.delete(artifact_locks).where(artifact_locks.c.artifact_id == record.id)
         )
+        await _lease_ends(uow, record.id, None)
     return live is not None
+
+
+async def _lease_ends(uow: UnitOfWork, artifact_id: str, ends: dt.datetime | None) -> None:
+    """Note in the (locked) artifact's row when its lease ends; not a change of the artifact
+    (no revision bump, no `updatedAt`)."""
+    await uow.conn.execute(
+        sa.update(artifacts).where(artifacts.c.id == artifact_id).values(lease_until=ends)
+    )
+    uow.lease_ends[artifact_id] = ends

@@ -31,6 +31,7 @@ class ArtifactRecord:
     tags: list[str] | None = None
     aliases: list[str] | None = None
     shared_with: list[str] | None = None  # only where the caller may see them (else [])
+    lease_until: dt.datetime | None = None  # when its lease ends (None: none, or not read)
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> ArtifactRecord:
@@ -53,6 +54,7 @@ class ArtifactRecord:
             tags=_values(row.get("tags")),
             aliases=_values(row.get("aliases")),
             shared_with=_values(row.get("shared_with")),
+            lease_until=row.get("lease_until"),
         )
 
     @property

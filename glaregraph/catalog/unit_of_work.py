@@ -16,6 +16,7 @@ A use case is a few lines inside it:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -87,6 +88,9 @@ class UnitOfWork:
         self.last: list[Callable[[], Awaitable[None]]] = []
         self._later: list[tuple[UpdateBase, Params]] = []  # writes waiting for `flush`
         self._later_rows: set[str] = set()  # artifacts a waiting write updates
+        # when the lease of each artifact this unit read under its lock ends (None: no lease),
+        # as its row says: a guard needs no statement of its own to learn there is none
+        self.lease_ends: dict[str, dt.datetime | None] = {}
 
     @property
     def locked(self) -> frozenset[str]:
@@ -262,6 +266,7 @@ class UnitOfWork:
             # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes every writer
             record = await self._one(stmt.with_for_update(of=artifacts), artifact_id)
             self._locked.add(record.id)
+            self.lease_ends[record.id] = record.lease_until
             if related is not None:
                 self.related = list(await related(self.conn, record))
                 await self._lock_ids(self.related)
@@ -276,7 +281,9 @@ class UnitOfWork:
             .order_by(artifacts.c.id)
             .with_for_update(of=artifacts)
         )
-        row = next((r for r in rows.mappings() if r["id"] == artifact_id and r["_visible"]), None)
+        found = list(rows.mappings())
+        self.lease_ends.update((r["id"], r["lease_until"]) for r in found)
+        row = next((r for r in found if r["id"] == artifact_id and r["_visible"]), None)
         if row is None:
             raise NotFound(f"artifact {artifact_id} not found")
         record = ArtifactRecord.from_row(row)
@@ -301,12 +308,13 @@ class UnitOfWork:
         if not new:
             return
         if take and not self.catalog.db.is_sqlite:
-            await self.conn.execute(
-                sa.select(artifacts.c.id)
+            rows = await self.conn.execute(
+                sa.select(artifacts.c.id, artifacts.c.lease_until)
                 .where(artifacts.c.id.in_(new))
                 .order_by(artifacts.c.id)
                 .with_for_update(of=artifacts)
             )
+            self.lease_ends.update((i, ends) for i, ends in rows)
         self._locked.update(new)
         self._unguarded.extend(new)
 

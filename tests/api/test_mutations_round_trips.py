@@ -1,9 +1,10 @@
 """What a tag or metadata mutation sends while it holds its artifact's row lock. Many writers of
 one artifact take turns on that lock, so what each sends while holding it bounds how many
 mutations per second the artifact takes. The taxonomy lock and the ancestors of the tags come
-before the row lock; after it, the lease, the artifact's tags, then the writes nothing in the
-mutation reads back (tag rows, revision bump, audit event, tag counts): on PostgreSQL as one
-statement, on SQLite (in process, no round trip) one after another."""
+before the row lock; the locked row says whether a lease may be live (only then is the lease
+read); after it come the artifact's tags, then the writes nothing in the mutation reads back (tag
+rows, revision bump, audit event, tag counts): on PostgreSQL as one statement, on SQLite (in
+process, no round trip) one after another."""
 
 from __future__ import annotations
 
@@ -30,19 +31,19 @@ def _after_row_lock(seen: list[str]) -> list[str]:
     return seen[lock + 1 :]
 
 
-async def test_a_tag_add_holds_the_row_for_three_statements_on_postgresql(app, gql):
+async def test_a_tag_add_holds_the_row_for_two_statements_on_postgresql(app, gql):
     artifact = (await gql(CREATE))["heatTemplateCreate"]["id"]
     with counting(app) as seen:
         added = await gql(TAGS_ADD, {"id": artifact})
     after = _after_row_lock(seen)
-    assert "artifact_locks" in after[0]  # the lease
-    assert "artifact_tags" in after[1]  # the tags it carries, with their ancestors
+    assert "artifact_tags" in after[0]  # the tags it carries, with their ancestors
     if app.state.catalog.db.is_sqlite:
-        assert len(after) == 6  # tag rows, revision, audit event, tag counts: one by one
+        assert len(after) == 5  # tag rows, revision, audit event, tag counts: one by one
     else:
-        assert len(after) == 3
+        assert len(after) == 2
         for table in ("artifact_tags", "UPDATE artifacts", "audit_events", "tag_counts"):
-            assert table in after[2]
+            assert table in after[1]
+    assert not any("artifact_locks" in s for s in after)  # no lease: none read
     assert not any("pg_advisory" in s for s in after)  # the taxonomy lock came first
     read = await gql(READ, {"id": artifact})
     assert added["artifactTagsAdd"]["revision"] == read["artifact"]["revision"] == 2
@@ -60,11 +61,27 @@ async def test_a_tag_remove_and_a_metadata_set_write_in_one_statement_on_postgre
         await gql(META_SET, {"id": artifact})
     setting = _after_row_lock(seen)
     if app.state.catalog.db.is_sqlite:
-        assert (len(removing), len(setting)) == (6, 3)
+        assert (len(removing), len(setting)) == (5, 2)
     else:
-        assert (len(removing), len(setting)) == (3, 2)
-        assert "DELETE FROM artifact_tags" in removing[2]
-        assert "audit_events" in setting[1]
+        assert (len(removing), len(setting)) == (2, 1)
+        assert "DELETE FROM artifact_tags" in removing[1]
+        assert "audit_events" in setting[0]
     read = await gql(READ, {"id": artifact})
     assert read["artifact"] == {"revision": 3, "tags": [], "metadata": {"k": "v"}}
     assert {("artifactTagsRemove", 2), ("artifactMetadataSet", 3)} <= await _events(gql, artifact)
+
+
+async def test_a_lease_is_read_only_while_the_row_says_one_may_be_live(app, gql):
+    """The holder's own mutation reads its lease (and passes); someone else is refused with
+    LOCKED; after the unlock the row says there is none, and no lease is read."""
+    artifact = (await gql(CREATE))["heatTemplateCreate"]["id"]
+    await gql("mutation($id: ID!) { artifactLock(id: $id) { holder } }", {"id": artifact})
+    with counting(app) as seen:
+        await gql(META_SET, {"id": artifact})
+    assert any("artifact_locks" in s for s in _after_row_lock(seen))
+    refused = await gql.error(META_SET, {"id": artifact}, as_="carol")
+    assert refused["code"] == "LOCKED"
+    await gql("mutation($id: ID!) { artifactUnlock(id: $id) }", {"id": artifact})
+    with counting(app) as seen:
+        await gql(TAGS_ADD, {"id": artifact})
+    assert not any("artifact_locks" in s for s in _after_row_lock(seen))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -94,5 +95,58 @@ async def test_quota_usage_moves_into_counter_stripes_and_back(scratch_url):
             )
             assert [tuple(r) for r in rows] == [("", 7, 700), ("image", 2, 500)]
     finally:
+        await db.dispose()
+        await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))
+
+
+async def test_lease_ends_move_into_the_artifact_rows(scratch_url):
+    """0008 notes in each artifact's row when its lease ends (NULL without one), so a lease
+    taken before the upgrade still holds after it."""
+    await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))
+    await _run(scratch_url, lambda cfg: command.downgrade(cfg, "0007"))
+    db = Database(scratch_url)
+    ids = ["00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"]
+    at = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    try:
+        async with db.engine.begin() as conn:
+            for i, artifact in enumerate(ids):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO artifacts (id, type_name, name, version, version_key, owner,"
+                        " created_by, visibility, status, revision, created_at, updated_at, data,"
+                        " meta) VALUES (:id, 'image', :name, '1.0.0', 'k', 'p1', 'u', 'PRIVATE',"
+                        " 'DRAFTED', 1, :at, :at, '{}', '{}')"
+                    ),
+                    {"id": artifact, "name": f"lease-move-{i}", "at": at},
+                )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO artifact_locks (artifact_id, holder, reason, acquired_at,"
+                    " expires_at) VALUES (:id, 'alice', NULL, :at, :ends)"
+                ),
+                {
+                    "id": ids[0],
+                    "at": at,
+                    "ends": at.replace(year=2099),
+                },
+            )
+        await _run(scratch_url, lambda cfg: command.upgrade(cfg, "0008"))
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text("SELECT id, lease_until FROM artifacts WHERE id IN (:a, :b) ORDER BY id"),
+                {"a": ids[0], "b": ids[1]},
+            )
+            ends = {artifact: until for artifact, until in rows}
+        assert str(ends[ids[0]]).startswith("2099-11-30")
+        assert ends[ids[1]] is None
+    finally:
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                sa.text("DELETE FROM artifact_locks WHERE artifact_id IN (:a, :b)"),
+                {"a": ids[0], "b": ids[1]},
+            )
+            await conn.execute(
+                sa.text("DELETE FROM artifacts WHERE id IN (:a, :b)"), {"a": ids[0], "b": ids[1]}
+            )
         await db.dispose()
         await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))

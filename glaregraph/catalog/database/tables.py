@@ -70,6 +70,9 @@ artifacts = sa.Table(
     sa.Column("activated_at", UTCDateTime(), nullable=True),
     sa.Column("data", JSONDoc, nullable=False),
     sa.Column("meta", JSONDoc, nullable=False),
+    # when the lease in artifact_locks ends (NULL: none), kept by the lease mutations, so that a
+    # mutation learns from the row it locks whether a lease may be live (catalog/locks.py)
+    sa.Column("lease_until", UTCDateTime(), nullable=True),
     sa.CheckConstraint("visibility IN ('PRIVATE', 'SHARED', 'PUBLIC')", name="visibility_valid"),
     sa.CheckConstraint(
         "status IN ('DRAFTED', 'ACTIVE', 'DEACTIVATED', 'DELETED')", name="status_valid"
