@@ -3,8 +3,9 @@ in one unit of work."""
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,8 +59,11 @@ async def create_artifact(
             "data": data,
             **columns,
         }
-        await _insert(uow.conn, row)
-        await _write_links(uow, t, row["id"], values)
+        if tags or _names_links(t, values):  # their rows refer to it: it goes first
+            await _insert(uow.conn, row)
+            await _write_links(uow, t, row["id"], values)
+        else:  # nothing refers to it: it goes with the mutation's last writes
+            uow.later(_insert_statement(tuple(row)), _insert_params(row), refused=_taken(row))
         if tags:
             await uow.conn.execute(
                 sa.insert(artifact_tags), [{"artifact_id": row["id"], "tag": tag} for tag in tags]
@@ -133,13 +137,38 @@ def _check_required_values(t: TypeDef, data: Mapping[str, Any]) -> None:
 
 async def _insert(conn: AsyncConnection, row: dict[str, Any]) -> None:
     try:
-        await conn.execute(sa.insert(artifacts).values(**row))
+        await conn.execute(_insert_statement(tuple(row)), _insert_params(row))
     except IntegrityError as exc:
-        raise Conflict(
+        raise _taken(row)(exc) from exc
+
+
+def _taken(row: dict[str, Any]) -> Callable[[IntegrityError], Conflict]:
+    """What the unique index refusing the new row means (also under concurrency)."""
+
+    def conflict(_exc: IntegrityError) -> Conflict:
+        return Conflict(
             f"an artifact '{row['name']}' version {row['version']} already exists",
             name=row["name"],
             version=row["version"],
-        ) from exc
+        )
+
+    return conflict
+
+
+@functools.cache
+def _insert_statement(columns: tuple[str, ...]) -> sa.Insert:
+    """INSERT of a new artifact's `columns`, parameters `new_<column>`, built once."""
+    return sa.insert(artifacts).values(
+        {c: sa.bindparam(f"new_{c}", type_=artifacts.c[c].type) for c in columns}
+    )
+
+
+def _insert_params(row: dict[str, Any]) -> dict[str, Any]:
+    return {f"new_{k}": v for k, v in row.items()}
+
+
+def _names_links(t: TypeDef, values: Mapping[str, Any]) -> bool:
+    return "derived_from_ids" in values or any(f.name in values for f in t.link_fields)
 
 
 async def _write_links(

@@ -85,3 +85,21 @@ async def test_a_lease_is_read_only_while_the_row_says_one_may_be_live(app, gql)
     with counting(app) as seen:
         await gql(TAGS_ADD, {"id": artifact})
     assert not any("artifact_locks" in s for s in _after_row_lock(seen))
+
+
+async def test_a_create_sends_its_row_event_and_limits_read_together_on_postgresql(app, gql):
+    """Its row (nothing refers to it: no links, no tags), audit event and the quota limits go
+    in one statement before the quota charge; a taken name and version is still CONFLICT."""
+    create = (
+        'mutation($v: String!) { heatTemplateCreate(input: {name: "rt2", version: $v}) { id } }'
+    )
+    with counting(app) as seen:
+        made = (await gql(create, {"v": "1.0.0"}))["heatTemplateCreate"]["id"]
+    first = next(s for s in seen if "INSERT INTO artifacts" in s)
+    if not app.state.catalog.db.is_sqlite:
+        assert "audit_events" in first
+        assert "FROM quotas" in first
+    taken = await gql.error(create, {"v": "1.0.0"})
+    assert taken["code"] == "CONFLICT"
+    read = await gql("query($id: ID!) { artifact(id: $id) { name version } }", {"id": made})
+    assert read["artifact"] == {"name": "rt2", "version": "1.0.0"}

@@ -3,8 +3,9 @@ defaults (`CATALOG_QUOTA_MAX_*` for the all-types scope, the type's `quota:` for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,6 +35,9 @@ def _limit(value: int | None) -> int | None:
     return None if value is None or value < 0 else value
 
 
+# runs a SELECT with its parameters (UnitOfWork.flush: with the writes waiting for COMMIT)
+Reader = Callable[[sa.Select[Any], Mapping[str, Any]], Awaitable[Any]]
+
 # built once (every create reads it): the overrides of some of a project's scopes
 _OVERRIDES = sa.select(quotas).where(
     quotas.c.project == sa.bindparam("project"),
@@ -47,11 +51,14 @@ async def limits(
     registry: Registry,
     project: str,
     type_names: Sequence[str],
+    read: Reader | None = None,
 ) -> list[Limit]:
     """The all-types limit, then one per type of `type_names`, in that order (the order
-    counters are changed in, so two writers never wait for each other in a cycle)."""
+    counters are changed in, so two writers never wait for each other in a cycle). `read`
+    runs the statement (a mutation sends its waiting writes with it), else `conn`."""
     scopes = [ALL_TYPES, *type_names]
-    rows = await conn.execute(_OVERRIDES, {"project": project, "scopes": scopes})
+    params = {"project": project, "scopes": scopes}
+    rows = await (conn.execute if read is None else read)(_OVERRIDES, params)
     overrides = {r.type_name: r for r in rows}
     out = []
     for scope in scopes:

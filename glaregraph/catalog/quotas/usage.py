@@ -16,7 +16,7 @@ from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.errors import QuotaExceeded
 from glaregraph.catalog.quotas import counters
 from glaregraph.catalog.quotas.counters import STRIPES, Key, Refused
-from glaregraph.catalog.quotas.limits import ALL_TYPES, Limit, limits
+from glaregraph.catalog.quotas.limits import ALL_TYPES, Limit, Reader, limits
 from glaregraph.catalog.unit_of_work import UnitOfWork
 
 ARTIFACTS, BYTES = "artifacts", "bytes"
@@ -40,14 +40,25 @@ class Ledger:
         for scope in (ALL_TYPES, type_name):
             self._released[Key(project, scope, counter)] += max(amount, 0)
 
-    async def settle(self, conn: AsyncConnection, catalog: Catalog) -> None:
+    def charges(self) -> bool:
+        """Whether some key is charged more than it is given back (its limits are read)."""
+        return any(v > self._released[k] for k, v in self._charged.items())
+
+    async def settle(
+        self, conn: AsyncConnection, catalog: Catalog, read: Reader | None = None
+    ) -> None:
         """Apply the net amounts in key order; QUOTA_EXCEEDED if a charge would pass a limit
-        (the transaction then rolls back, so nothing is charged)."""
+        (the transaction then rolls back, so nothing is charged). `read` reads the limits
+        (a mutation sends its waiting writes with that statement)."""
         found: dict[Key, Limit] = {}
         projects = {k.project for k, v in self._charged.items() if v > self._released[k]}
         for project in sorted(projects):
             scopes = sorted({k.scope for k in self._charged if k.project == project} - {ALL_TYPES})
-            for each in await limits(conn, catalog.quota, catalog.registry, project, scopes):
+            found_limits = await limits(
+                conn, catalog.quota, catalog.registry, project, scopes, read
+            )
+            read = None  # the writes went with the first
+            for each in found_limits:
                 for counter in (ARTIFACTS, BYTES):
                     found[Key(project, each.scope, counter)] = each
         # (key, amount, cap): the keys without a limit are written together, after the
@@ -84,8 +95,11 @@ def ledger(uow: UnitOfWork) -> Ledger:
         found = _ledgers[uow] = Ledger()
 
         async def settle() -> None:
-            await uow.flush()  # the writes waiting for COMMIT first: none holds a counter row
-            await found.settle(uow.conn, uow.catalog)
+            # the writes waiting for COMMIT go first (with the limits read, when there is a
+            # charge), so none of them is sent while a counter row is held
+            if not found.charges():
+                await uow.flush()
+            await found.settle(uow.conn, uow.catalog, uow.flush)
 
         uow.last.append(settle)
     return found
