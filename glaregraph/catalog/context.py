@@ -12,6 +12,7 @@ from glaregraph.catalog.authz import Authorizer
 from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.errors import NotFound
 from glaregraph.catalog.quotas.limits import QuotaSettings
+from glaregraph.catalog.turns import Turns
 from glaregraph.catalog.typedef.model import Registry, TypeDef
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class Catalog:
     blobs: BlobConfig | None = None
     # default limits of every project's all-types quota scope
     quota: QuotaSettings = field(default_factory=QuotaSettings)
+    # this process's queues of writers per artifact (see turns.py)
+    turns: Turns = field(default_factory=Turns)
 
     def type(self, name: str) -> TypeDef:
         try:

@@ -30,7 +30,7 @@ async def add_tags(
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
     wanted = basefields.validate_tags(tags, "tags")
-    async with unit_of_work(catalog, caller, "artifactTagsAdd") as uow:
+    async with unit_of_work(catalog, caller, "artifactTagsAdd", turn=artifact_id) as uow:
         await tag_tally.prepare(uow, wanted)
         record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
         current = await tag_tally.carried(uow, record.id)
@@ -56,7 +56,7 @@ async def remove_tags(
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
     names = basefields.validate_tags(tags, "tags")  # what add refuses cannot be there
-    async with unit_of_work(catalog, caller, "artifactTagsRemove") as uow:
+    async with unit_of_work(catalog, caller, "artifactTagsRemove", turn=artifact_id) as uow:
         await tag_tally.prepare(uow, names)
         record = await uow.artifact(artifact_id, "edit_tags", expected_revision)
         current = await tag_tally.carried(uow, record.id)
@@ -77,7 +77,7 @@ async def set_metadata(
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
     given = basefields.validate_metadata(entries, "entries")
-    async with unit_of_work(catalog, caller, "artifactMetadataSet") as uow:
+    async with unit_of_work(catalog, caller, "artifactMetadataSet", turn=artifact_id) as uow:
         record = await uow.artifact(artifact_id, "edit_metadata", expected_revision)
         merged = basefields.validate_metadata({**record.meta, **given}, "entries")
         await _save_metadata(uow, record, merged)
@@ -92,7 +92,7 @@ async def remove_metadata(
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
     names = set(basefields.validate_metadata_keys(keys, "keys"))
-    async with unit_of_work(catalog, caller, "artifactMetadataRemove") as uow:
+    async with unit_of_work(catalog, caller, "artifactMetadataRemove", turn=artifact_id) as uow:
         record = await uow.artifact(artifact_id, "edit_metadata", expected_revision)
         kept = {k: v for k, v in record.meta.items() if k not in names}
         await _save_metadata(uow, record, kept)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,8 +80,18 @@ class _Write:
 
 
 class UnitOfWork:
-    def __init__(self, catalog: Catalog, caller: Caller, name: str, conn: AsyncConnection):
+    def __init__(
+        self,
+        catalog: Catalog,
+        caller: Caller,
+        name: str,
+        conn: AsyncConnection,
+        exits: AsyncExitStack | None = None,
+        turn: str | None = None,
+    ):
         self.catalog, self.caller, self.name, self.conn = catalog, caller, name, conn
+        self._exits = exits  # closed after the transaction ends: the turn is given up there
+        self._turn = turn  # the artifact whose turn this unit holds
         self.principal = caller.principal
         self.now = catalog.clock()  # the one clock reading of this mutation
         self._changes: dict[str, Change] = {}
@@ -110,6 +120,15 @@ class UnitOfWork:
     def changes(self) -> list[Change]:
         return list(self._changes.values())
 
+    async def take_turn(self, artifact_id: str) -> None:
+        """Queue behind this process's other writers of `artifact_id` (turns.py) until the
+        transaction ends, unless the unit already took a turn (`unit_of_work(turn=)`, which
+        waits before taking a connection). Only before the unit holds any row."""
+        if self._turn is not None or self._locked or self._exits is None:
+            return
+        self._turn = artifact_id
+        await self._exits.enter_async_context(self.catalog.turns.take(artifact_id))
+
     async def authorize(self, action: str) -> None:
         """For a mutation that does not start from an existing artifact (a create)."""
         await self.catalog.authz.check(self.principal, action)
@@ -129,6 +148,7 @@ class UnitOfWork:
         wait until something is saved (a transition that changes nothing is allowed).
         `related` names other artifacts the mutation will change: they are locked too, all in
         id order."""
+        await self.take_turn(artifact_id)
         record = await self._lock(artifact_id, related)
         authz = self.catalog.authz
         await authz.check(self.principal, action, record)
@@ -371,19 +391,27 @@ def _together(statements: tuple[Any, ...]) -> Any:
 
 
 @asynccontextmanager
-async def unit_of_work(catalog: Catalog, caller: Caller, name: str) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(
+    catalog: Catalog, caller: Caller, name: str, turn: str | None = None
+) -> AsyncIterator[UnitOfWork]:
     """Run one mutation named `name` (its API name, e.g. `artifactTagsAdd`): committed when the
-    block ends, rolled back on any error, then the caller is told what changed."""
+    block ends, rolled back on any error, then the caller is told what changed. `turn`: the
+    artifact it starts from, whose turn (turns.py) it waits for before it even takes a
+    database connection."""
     require_user(caller.principal)
     try:
-        async with catalog.db.write() as conn:
-            uow = UnitOfWork(catalog, caller, name, conn)
-            yield uow
-            for hook in catalog.hooks:
-                await hook(uow)
-            for step in uow.last:
-                await step()
-            await uow.flush()
+        # the turns are given up after the transaction ends (committed or rolled back)
+        async with AsyncExitStack() as turns:
+            if turn is not None:
+                await turns.enter_async_context(catalog.turns.take(turn))
+            async with catalog.db.write() as conn:
+                uow = UnitOfWork(catalog, caller, name, conn, turns, turn)
+                yield uow
+                for hook in catalog.hooks:
+                    await hook(uow)
+                for step in uow.last:
+                    await step()
+                await uow.flush()
     except DBAPIError as exc:
         if _sqlstate(exc) in RETRYABLE_SQLSTATES:
             raise Conflict("the artifact changed concurrently; try again") from exc

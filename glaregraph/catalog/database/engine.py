@@ -20,6 +20,10 @@ from glaregraph.catalog.database import sqlite_driver
 from glaregraph.catalog.errors import Conflict, QueryTooComplex
 
 QUERY_CANCELED = "57014"
+# asyncpg learns an array type from the catalog (a recursive query) the first time a connection
+# meets it: the arrays the statements built once send (names, counts, stripes) are learnt when a
+# connection opens, not by a mutation holding a row lock
+_ARRAYS = "SELECT $1::varchar[], $2::text[], $3::int2[], $4::int4[], $5::int8[]"
 _WRITE = "glaregraph_write"
 _READ = "glaregraph_read"
 
@@ -57,6 +61,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            event.listen(self.engine.sync_engine, "connect", _learn_array_types)
 
     @property
     def is_sqlite(self) -> bool:
@@ -136,3 +142,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         if options.get("isolation_level") == "AUTOCOMMIT" or options.get(_READ, False):
             return
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
+
+
+def _learn_array_types(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.run_async(lambda conn: conn.fetch(_ARRAYS, [], [], [], [], []))
