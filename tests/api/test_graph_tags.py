@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import event
 
 from glaregraph.catalog.graph import tags as tag_graph
+from tests.api.test_queries_statements import counting
 
 CREATE = """mutation($n: String!, $v: String!, $tags: [String!]) {
   imageCreate(input: {name: $n, version: $v, tags: $tags}) { id } }"""
@@ -109,19 +109,10 @@ async def test_a_tag_and_its_count_cost_one_statement_and_issue_14_four(gql, app
     the tag query of issue 14 is that one, the subtree, the page and related."""
     await _taxonomy(gql)
     await _image(gql, ["cat", "pet"], name="tom")
-    engine = app.state.catalog.db.engine.sync_engine
-    seen: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
+    with counting(app) as seen:
         counted = await gql('{ tag(name: "animal") { name artifactCount } }')
         alone = len(seen)
         tag = (await gql(ISSUE_14, {"n": "animal"}))["tag"]
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
     assert counted["tag"] == {"name": "animal", "artifactCount": 1}
     assert alone == 1, seen
     assert tag["artifactCount"] == 1
