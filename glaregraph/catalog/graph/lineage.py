@@ -139,23 +139,24 @@ def _edges_statement(
     dialect: str, directions: tuple[str, ...], relations: tuple[str, ...] | None, one: bool
 ) -> sa.Select[Any] | sa.CompoundSelect[Any]:
     """`one`: a single direction from a single artifact (`:near`), whose links to `:ends` are
-    then looked up one by one in the index on (near, far) (the far end compared bytewise on
-    PostgreSQL, as that index holds it), rather than all of its links read: a hub's 10,000."""
+    then looked up one by one in the index on (target, source) when it is the target, rather
+    than all of its links read: a hub's 10,000."""
 
     def crossed(direction: str) -> sa.Select[Any]:
         near, far = link_ends(direction)
+        # the far end compared bytewise on PostgreSQL: the one index that orders it so is the
+        # (target, source) one, and only after the near end; so the links are always reached
+        # from the near end (the links the walk read), never from an index on the far end,
+        # which would read every link held to or by each end (a pipeline's artifacts: 100,000
+        # index entries for 2,890 edges, 40 ms instead of 6; a hub: 10,000 each)
+        key = far.collate("C") if dialect == "postgresql" else far
         if one:
-            key = far.collate("C") if dialect == "postgresql" else far
-            where = [
-                near == sa.bindparam("near", type_=sa.String()),
-                key.in_(id_list("ends", dialect)),
-            ]
+            near_in = near == sa.bindparam("near", type_=sa.String())
         else:
-            where = [
-                near.in_(id_list(f"expanded_{direction}", dialect)),
-                far.in_(id_list("ends", dialect)),
-            ]
-        stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(*where)
+            near_in = near.in_(id_list(f"expanded_{direction}", dialect))
+        stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(
+            near_in, key.in_(id_list("ends", dialect))
+        )
         return stmt if relations is None else stmt.where(edges.c.relation.in_(relations))
 
     # a UNION, not an OR: each part keeps its semi-joins (an OR of IN-subqueries scans edges)
