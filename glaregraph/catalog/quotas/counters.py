@@ -84,18 +84,13 @@ async def _take(
         return True
     # An UPDATE that waited for a stripe another writer changed locks the new row before it
     # finds the condition false, and keeps that lock: out of stripe order, ahead of the
-    # share-out. Rolling back to a savepoint taken before it lets the lock go.
-    await conn.exec_driver_sql("SAVEPOINT quota_charge")
+    # share-out. The function the take runs in undoes a failed attempt (its EXCEPTION block
+    # is a savepoint), which lets the lock go.
     moves = _moves(then)
     if moves:
         params.update(statements.shift_params(moves, stripe))
-        took = await conn.scalar(statements.take_then_shift(len(moves)), params)
-    else:
-        took = (await conn.execute(statements.TAKE, params)).first() is not None
-    if took:
-        return True
-    await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT quota_charge")
-    return False
+        return bool(await conn.scalar(statements.take_then_shift(len(moves)), params))
+    return bool(await conn.scalar(statements.PG_TAKE, params))
 
 
 async def used(conn: AsyncConnection, key: Key) -> int:

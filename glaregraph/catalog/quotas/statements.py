@@ -64,15 +64,29 @@ def shift(dialect_name: str, rows: int) -> Any:
     return _upsert(dialect_name, _rows(rows).where(sa.true()))
 
 
+# PostgreSQL: TAKE in the function of migration 0009, which undoes a failed attempt (and so
+# lets go of a stripe it waited for) in its own EXCEPTION block: answers whether it took
+_TAKEN = sa.func.glaregraph_quota_take(
+    sa.bindparam("t_project", type_=_TEXT),
+    sa.bindparam("t_scope", type_=_TEXT),
+    sa.bindparam("t_counter", type_=_TEXT),
+    sa.bindparam("p_stripe", type_=sa.SmallInteger()),
+    sa.bindparam("p_amount", type_=sa.BigInteger()),
+    sa.bindparam("p_cap", type_=sa.BigInteger()),
+    type_=sa.Boolean(),
+).label("took")
+PG_TAKE = sa.select(_TAKEN)
+
+
 @functools.cache
 def take_then_shift(rows: int) -> Any:
-    """PostgreSQL: TAKE, then shift `rows` stripes only if it took: the shift reads what TAKE
-    answered, so it runs after it and the rows are still locked in key order. Answers how many
-    stripes TAKE changed (0 or 1)."""
-    taken = TAKE.cte("taken")
-    source = _rows(rows).where(sa.exists(sa.select(taken.c.stripe)))
+    """PostgreSQL: take, then shift `rows` stripes only if it took: the shift reads what the
+    take answered, so it runs after it and the rows are still locked in key order. Answers
+    whether it took."""
+    taken = PG_TAKE.cte("taken")
+    source = _rows(rows).where(sa.select(taken.c.took).scalar_subquery())
     shifted = _upsert("postgresql", source).cte("shifted")
-    return sa.select(sa.func.count()).select_from(taken).add_cte(shifted)
+    return sa.select(taken.c.took).add_cte(shifted)
 
 
 def _rows(n: int) -> Any:
