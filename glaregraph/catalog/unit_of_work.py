@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import UpdateBase
 
 from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts
+from glaregraph.catalog.database.together import Params, Refusal, WaitingWrites
 from glaregraph.catalog.errors import Conflict, NotFound, RevisionMismatch
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
@@ -66,17 +67,6 @@ class CommitHook(Protocol):
 
 # the other artifacts a mutation of `record` will change (an alias's previous holder, ...)
 Related = Callable[[AsyncConnection, ArtifactRecord], Awaitable[Collection[str]]]
-# the parameters of a write: one set, or many (executemany; SQLite only, see `later`)
-Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
-# what a constraint refusing a waiting write means to the caller (e.g. CONFLICT)
-Refusal = Callable[[IntegrityError], Exception]
-
-
-@dataclass(frozen=True, slots=True)
-class _Write:
-    statement: UpdateBase
-    params: Params
-    refused: Refusal | None
 
 
 class UnitOfWork:
@@ -106,7 +96,7 @@ class UnitOfWork:
         # run last, after the commit hooks, right before COMMIT: writes to rows every writer
         # of a project shares (quota counters) hold their locks for the shortest time
         self.last: list[Callable[[], Awaitable[None]]] = []
-        self._later: list[_Write] = []  # writes waiting for `flush`
+        self._later = WaitingWrites()  # writes waiting for `flush`
         self._later_rows: set[str] = set()  # artifacts a waiting write updates
         # when the lease of each artifact this unit read under its lock ends (None: no lease),
         # as its row says: a guard needs no statement of its own to learn there is none
@@ -225,59 +215,17 @@ class UnitOfWork:
         """Send `write` (an INSERT, UPDATE or DELETE nothing in this mutation reads back) with
         the others just before COMMIT, or at the next `flush`. A constraint refusing it
         surfaces there: as `refused` says (a CONFLICT, say), else as any database error."""
-        self._later.append(_Write(write, {} if params is None else params, refused))
+        self._later.add(write, {} if params is None else params, refused)
 
     async def flush(
         self, read: sa.Select[Any] | None = None, params: Mapping[str, Any] | None = None
     ) -> Result[Any] | None:
         """Send the waiting writes, then `read` (with its `params`) if given, and answer its
-        rows: on PostgreSQL in one round trip, the writes as data-modifying CTEs of the last
-        statement (they see the same snapshot; none depends on another, and `read` does not
-        see them). Writes whose parameters share a name, and SQLite's executemany, go in
-        turns; on SQLite (in process) everything goes one after another."""
-        waiting, self._later = self._later, []
+        rows: on PostgreSQL in one round trip (database/together.py)."""
         self._later_rows.clear()
-        if self.catalog.db.is_sqlite:  # in process: nothing to save by sending them together
-            for write in waiting:
-                await self._send([write], write.params)
-            return None if read is None else await self.conn.execute(read, params or {})
-        group: list[_Write] = []
-        merged: dict[str, Any] = {}
-        for write in waiting:
-            if not isinstance(write.params, Mapping) or not merged.keys().isdisjoint(write.params):
-                await self._send(group, merged)
-                group, merged = [], {}
-            if isinstance(write.params, Mapping):
-                group.append(write)
-                merged.update(write.params)
-            else:
-                await self._send([write], write.params)
-        if read is None:
-            await self._send(group, merged)
-            return None
-        if not merged.keys().isdisjoint(params or {}):
-            await self._send(group, merged)
-            group, merged = [], {}
-        return await self._send(group, {**merged, **(params or {})}, read)
+        return await self._later.send(self.conn, read, params)
 
     # -- internals -------------------------------------------------------------------------
-
-    async def _send(
-        self, group: list[_Write], params: Params, read: sa.Select[Any] | None = None
-    ) -> Result[Any] | None:
-        statements: tuple[Any, ...] = tuple(w.statement for w in group)
-        if read is not None:
-            statements += (read,)
-        if not statements:
-            return None
-        try:
-            result: Result[Any] = await self.conn.execute(_together(statements), params)
-        except IntegrityError as exc:
-            refusal = next((w.refused for w in group if w.refused is not None), None)
-            if refusal is None:
-                raise
-            raise refusal(exc) from exc
-        return result
 
     async def _update(self, artifact_id: str, values: dict[str, Any], later: bool) -> None:
         if artifact_id in self._later_rows:  # one statement updates a row once
@@ -380,14 +328,6 @@ def _row_update(columns: tuple[str, ...]) -> UpdateBase:
     per column set, so that running it costs no statement building and no cache key."""
     values = {c: sa.bindparam(f"row_{c}", type_=artifacts.c[c].type) for c in columns}
     return sa.update(artifacts).where(artifacts.c.id == sa.bindparam("row_id")).values(values)
-
-
-@functools.lru_cache(maxsize=256)
-def _together(statements: tuple[Any, ...]) -> Any:
-    """The statements as one: the last, with the others (writes) as data-modifying CTEs (kept
-    per combination of the built-once statements, so it is built and cache-keyed once)."""
-    *before, main = statements
-    return main.add_cte(*(w.cte(f"w{i}") for i, w in enumerate(before))) if before else main
 
 
 @asynccontextmanager
