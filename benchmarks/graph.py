@@ -19,9 +19,9 @@ Steps, per database (PostgreSQL when it answers, then SQLite):
      statement the server sent, same parameters, JIT off as the server's connections; SQLite:
      EXPLAIN QUERY PLAN), plus the plans of the other statements in the saved file.
 
-On PostgreSQL the tables lineage reads get a VACUUM ANALYZE before the requests (what
-autovacuum, off on the bench server, would have done after the load: index-only scans then
-read no heap).
+On PostgreSQL the tables lineage and the tag query read get a VACUUM ANALYZE before the
+requests (what autovacuum, off on the bench server, would have done after the load: index-only
+scans then read no heap).
 
 Writes benchmarks/results/graph-<UTC timestamp>.json and graph-<timestamp>-explain.txt; prints a
 JSON summary and a table. BENCH_QUICK=1: 50,000 / 250,000 on PostgreSQL (and 5,000 / 25,000),
@@ -405,13 +405,21 @@ async def _migrate(url: str) -> None:
         await db.dispose()
 
 
-VACUUMED = ("artifacts", "edges", "artifact_shares")
+VACUUMED = (
+    "artifacts",
+    "edges",
+    "artifact_shares",
+    "artifact_tags",
+    "tags",
+    "tag_counts",
+    "tag_pairs",
+)
 
 
 async def _vacuum(url: str) -> None:
-    """VACUUM ANALYZE of the tables lineage reads: autovacuum is off on the bench server, and
-    without the visibility map it would have set by now every index-only scan (the links of a
-    hub, the shares) also reads the heap."""
+    """VACUUM ANALYZE of the tables lineage and the tag query read: autovacuum is off on the
+    bench server, and without the visibility map it would have set by now every index-only scan
+    (the links of a hub, the shares, the tag counts) also reads the heap."""
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))

@@ -240,6 +240,7 @@ def make_graph(n: int, e: int, seed_value: int = 11) -> Graph:
                 "visibility": vis,
                 "status": status,
                 "revision": 1,
+                "lease_until": None,
                 "created_at": created,
                 "updated_at": updated,
                 "activated_at": updated if status == "ACTIVE" else None,

@@ -59,7 +59,7 @@ PG_DB = "gg_bench_tags"
 REQUESTS, WARMUP = 50, 5
 ROOT_TAG = "d0"
 ADMIN_TOKEN = "bench-admin-token"
-VACUUMED = ("artifacts", "artifact_tags", "artifact_shares", "tags", "tag_counts")
+VACUUMED = ("artifacts", "artifact_tags", "artifact_shares", "tags", "tag_counts", "tag_pairs")
 TAG = (
     "query($name: String!) { tag(name: $name) { artifactCount "
     "artifacts(first: 50, includeDescendants: true) { nodes { name } } "

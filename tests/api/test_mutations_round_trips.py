@@ -38,10 +38,16 @@ async def test_a_tag_add_holds_the_row_for_two_statements_on_postgresql(app, gql
     after = _after_row_lock(seen)
     assert "artifact_tags" in after[0]  # the tags it carries, with their ancestors
     if app.state.catalog.db.is_sqlite:
-        assert len(after) == 5  # tag rows, revision, audit event, tag counts: one by one
+        assert len(after) == 6  # tag rows, revision, audit event, counts, pairs: one by one
     else:
         assert len(after) == 2
-        for table in ("artifact_tags", "UPDATE artifacts", "audit_events", "tag_counts"):
+        for table in (
+            "artifact_tags",
+            "UPDATE artifacts",
+            "audit_events",
+            "tag_counts",
+            "tag_pairs",
+        ):
             assert table in after[1]
     assert not any("artifact_locks" in s for s in after)  # no lease: none read
     assert not any("pg_advisory" in s for s in after)  # the taxonomy lock came first

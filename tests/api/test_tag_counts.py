@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from conftest import GraphQLClient, make_settings
 
 from glaregraph.catalog.blobs.collect import collect
-from glaregraph.catalog.database.tables import tag_counts, tags
+from glaregraph.catalog.database.tables import tag_counts, tag_pairs, tags, wide_tags
 from glaregraph.catalog.graph import taxonomy
+from glaregraph.catalog.tagcounts.pairs import PAIRED_TAGS
 from glaregraph.catalog.tagcounts.recount import recount
 from glaregraph.server.app import create_app
 
@@ -189,10 +190,72 @@ async def test_gc_repairs_drift_and_reports_it(client, open_app):
                 tag="ghost", scope="P", project="", type_name="image", stripe=2, n=1
             )
         )
+        await conn.execute(  # alice's cat-and-pet artifact forgotten, a pair nobody carries
+            sa.update(tag_pairs)
+            .where(tag_pairs.c.tag == "pet", tag_pairs.c.other == "cat")
+            .values(n=tag_pairs.c.n - 1)
+        )
+        await conn.execute(
+            sa.insert(tag_pairs).values(
+                tag="cat", scope="O", project="p1", type_name="image", other="wild", stripe=1, n=2
+            )
+        )
     assert (await gql(TAG, {"n": "ghost"}, as_="anon"))["tag"] is not None  # the drift shows
+    related = (await gql(TAG, {"n": "cat"}))["tag"]["related"]
+    assert {"tag": {"name": "wild"}, "count": 2} in related
     report = (await collect(catalog)).tag_count_drift
     assert report["counts"] == 3  # animal: p1 and p2; ghost
-    assert report["tags"] == ["animal", "ghost"]
+    assert report["pairs"] == 2  # (pet, p1, cat), (cat, p1, wild)
+    assert report["tags"] == ["animal", "cat", "ghost", "pet"]
     assert (await gql(TAG, {"n": "ghost"}, as_="anon"))["tag"] is None
     await _check(gql, open_app.state.catalog)
-    assert (await collect(catalog)).tag_count_drift == {"counts": 0, "tags": []}
+    assert (await collect(catalog)).tag_count_drift == {
+        "counts": 0,
+        "pairs": 0,
+        "wide": 0,
+        "tags": [],
+    }
+
+
+async def _wide_rows(catalog, artifact: str) -> int:
+    async with catalog.db.read() as conn:
+        found = sa.select(sa.func.count()).where(wide_tags.c.artifact_id == artifact)
+        return int((await conn.execute(found)).scalar_one())
+
+
+async def test_wide_artifacts_count_in_related_across_the_threshold(client, open_app):
+    """An artifact with more than PAIRED_TAGS tags keeps no pairs (its tags are in wide_tags)
+    and still counts in `related` for exactly the callers who see it, whichever way it crosses
+    the threshold; gc repairs wide_tags like the counts."""
+    gql, catalog = client, open_app.state.catalog
+    filler = [f"f{i:02d}" for i in range(PAIRED_TAGS - 1)]
+    wide = await _image(gql, ["cat", "pet", *filler])  # PAIRED_TAGS + 1 tags
+    narrow = await _image(gql, ["cat", "pet"])
+    await _image(gql, ["cat", *filler[:3]], as_="bob")
+    await _check(gql, catalog)
+    assert await _wide_rows(catalog, wide) == PAIRED_TAGS + 1
+    found = (await gql(TAG, {"n": "pet"}))["tag"]["related"]
+    assert found[0] == {"tag": {"name": "cat"}, "count": 2}  # one wide, one narrow
+
+    await gql(REMOVE, {"id": wide, "t": ["pet"]})  # PAIRED_TAGS: its pairs are kept now
+    await _check(gql, catalog)
+    assert await _wide_rows(catalog, wide) == 0
+    await gql(ADD, {"id": wide, "t": ["wild", "bird"]})  # wide again
+    await gql(SHARE, {"id": wide, "p": "p2"})  # and bob sees it
+    await _check(gql, catalog)
+    assert await _wide_rows(catalog, wide) == PAIRED_TAGS + 2
+
+    async with catalog.db.write() as conn:  # drift: a row lost, a row for a narrow artifact
+        await conn.execute(
+            sa.delete(wide_tags).where(wide_tags.c.artifact_id == wide, wide_tags.c.tag == "bird")
+        )
+        await conn.execute(sa.insert(wide_tags).values(tag="pet", artifact_id=narrow))
+    drift = await recount(catalog)
+    assert (drift.counts, drift.pairs, drift.wide) == (0, 0, 2)
+    assert drift.tags == ["bird", "pet"]
+    await _check(gql, catalog)
+
+    await gql(DELETE, {"id": wide})
+    await _check(gql, catalog)
+    assert await _wide_rows(catalog, wide) == 0
+    assert (await recount(catalog)).wide == 0

@@ -150,3 +150,82 @@ async def test_lease_ends_move_into_the_artifact_rows(scratch_url):
             )
         await db.dispose()
         await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))
+
+
+async def test_tag_pairs_are_filled_from_the_artifacts(scratch_url):
+    """0010 counts, per audience, the artifacts that carry each pair of tags: a SHARED artifact
+    for its owner and the project it is shared with, a DELETED one nowhere, one with more than
+    32 tags in wide_tags instead."""
+    await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))
+    await _run(scratch_url, lambda cfg: command.downgrade(cfg, "0009"))
+    db = Database(scratch_url)
+    at = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    held = {  # id: (visibility, status, tags)
+        "00000000-0000-4000-8000-0000000000b1": ("PRIVATE", "ACTIVE", ["x", "y", "z"]),
+        "00000000-0000-4000-8000-0000000000b2": ("SHARED", "ACTIVE", ["x", "y"]),
+        "00000000-0000-4000-8000-0000000000b3": ("PRIVATE", "DELETED", ["x", "y"]),
+        "00000000-0000-4000-8000-0000000000b4": ("PRIVATE", "ACTIVE", [f"w{i}" for i in range(33)]),
+    }
+    try:
+        async with db.engine.begin() as conn:
+            for i, (artifact, (visibility, status, tags)) in enumerate(held.items()):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO artifacts (id, type_name, name, version, version_key, owner,"
+                        " created_by, visibility, status, revision, created_at, updated_at, data,"
+                        " meta) VALUES (:id, 'image', :name, '1.0.0', 'k', 'p1', 'u', :vis,"
+                        " :status, 1, :at, :at, '{}', '{}')"
+                    ),
+                    {
+                        "id": artifact,
+                        "name": f"pairs-{i}",
+                        "vis": visibility,
+                        "status": status,
+                        "at": at,
+                    },
+                )
+                for tag in tags:
+                    await conn.execute(
+                        sa.text("INSERT INTO artifact_tags (artifact_id, tag) VALUES (:id, :t)"),
+                        {"id": artifact, "t": tag},
+                    )
+            await conn.execute(
+                sa.text("INSERT INTO artifact_shares (artifact_id, project) VALUES (:id, 'p2')"),
+                {"id": "00000000-0000-4000-8000-0000000000b2"},
+            )
+        await _run(scratch_url, lambda cfg: command.upgrade(cfg, "0010"))
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT scope, project, other, sum(n) FROM tag_pairs WHERE tag = 'x'"
+                    " GROUP BY scope, project, other ORDER BY scope, project, other"
+                )
+            )
+            assert [tuple(r) for r in rows] == [
+                ("O", "p1", "y", 2),
+                ("O", "p1", "z", 1),
+                ("S", "p2", "y", 1),
+            ]
+            backwards = await conn.execute(
+                sa.text("SELECT sum(n) FROM tag_pairs WHERE tag = 'z' AND other = 'x'")
+            )
+            assert backwards.scalar() == 1
+            wide = await conn.execute(
+                sa.text("SELECT count(*), count(DISTINCT artifact_id) FROM wide_tags")
+            )
+            assert tuple(wide.one()) == (33, 1)
+            assert (await conn.execute(sa.text("SELECT count(*) FROM tag_pairs"))).scalar() == 8
+    finally:
+        async with db.engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM tag_pairs"))
+            await conn.execute(sa.text("DELETE FROM wide_tags"))
+            for table, key in (
+                ("artifact_shares", "artifact_id"),
+                ("artifact_tags", "artifact_id"),
+                ("artifacts", "id"),
+            ):
+                await conn.execute(
+                    sa.text(f"DELETE FROM {table} WHERE {key} IN ({', '.join(map(repr, held))})")
+                )
+        await db.dispose()
+        await _run(scratch_url, lambda cfg: command.upgrade(cfg, "head"))

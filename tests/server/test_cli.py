@@ -52,7 +52,7 @@ def test_db_upgrade_current_and_downgrade(tmp_path):
     env = {"CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db"}
     assert glaregraph("db", "current", env=env).stdout.strip() == "(empty database)"
     assert glaregraph("db", "upgrade", env=env).returncode == 0
-    assert glaregraph("db", "current", env=env).stdout.strip() == "0009"
+    assert glaregraph("db", "current", env=env).stdout.strip() == "0010"
     assert glaregraph("db", "downgrade", "0001", env=env).returncode == 0
     assert glaregraph("db", "current", env=env).stdout.strip() == "0001"
     assert glaregraph("db", "downgrade", "base", env=env).returncode == 0

@@ -365,3 +365,42 @@ tag_counts = sa.Table(
     ),
     sqlite_with_rowid=False,
 )
+
+# Maintained tag co-occurrence (`Tag.related`), kept like tag_counts: per ordered pair of tags
+# an artifact carries itself (`tag`, `other`; no taxonomy), audience and type, how many artifacts
+# not DELETED carry both. `related` of a tag is then one index range per audience the caller
+# reads, grouped by `other`, instead of a visit to every artifact carrying the tag. Both orders
+# are kept, so one index serves every tag. A mutation writes the pairs it makes or breaks: adding
+# one tag to an artifact with k tags changes 2k rows per audience, a create with k tags k(k-1);
+# artifacts with more than PAIRED_TAGS tags are kept out (wide_tags below), so that stays bounded.
+tag_pairs = sa.Table(
+    "tag_pairs",
+    metadata,
+    sa.Column("tag", sa.String(255), nullable=False),
+    sa.Column("scope", sa.String(1), nullable=False),
+    sa.Column("project", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(64), nullable=False),
+    sa.Column("other", sa.String(255), nullable=False),
+    sa.Column("stripe", sa.SmallInteger(), nullable=False),
+    sa.Column("n", sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint(
+        "tag", "scope", "project", "type_name", "other", "stripe", postgresql_include=["n"]
+    ),
+    sqlite_with_rowid=False,
+)
+
+# The tags of the artifacts (not DELETED) that carry more tags than tag_pairs keeps pairs for
+# (tagcounts/pairs.py: PAIRED_TAGS): their k(k-1) pairs per write would be unbounded, so
+# `related` counts their co-occurrence per read, starting here (such artifacts are few).
+wide_tags = sa.Table(
+    "wide_tags",
+    metadata,
+    sa.Column("tag", sa.String(255), primary_key=True),
+    sa.Column(
+        "artifact_id",
+        sa.String(36),
+        sa.ForeignKey("artifacts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_wide_tags_artifact_id", "artifact_id"),
+)

@@ -1,8 +1,8 @@
 """The tag graph: a taxonomy (each tag at most one parent, no cycles) over the tags artifacts
-carry. Counts and co-occurrence are taken only over artifacts the caller may see: counts read
-from the maintained counts (glaregraph/catalog/tagcounts) as sums over the audiences the caller
-reads, co-occurrence (`related`) counted per request over the artifacts themselves; a tag exists
-for a caller if it is in the taxonomy or on an artifact the caller may see."""
+carry. Counts and co-occurrence are taken only over artifacts the caller may see: both read
+from what is maintained (glaregraph/catalog/tagcounts: tag_counts and tag_pairs) as sums over
+the audiences the caller reads; a tag exists for a caller if it is in the taxonomy or on an
+artifact the caller may see."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from glaregraph.catalog import basefields
 from glaregraph.catalog.context import Catalog
-from glaregraph.catalog.database.tables import artifact_tags, artifacts, tag_counts, tags
+from glaregraph.catalog.database.tables import (
+    artifact_tags,
+    artifacts,
+    tag_counts,
+    tag_pairs,
+    tags,
+    wide_tags,
+)
 from glaregraph.catalog.errors import BadUserInput
 from glaregraph.catalog.graph import taxonomy
 from glaregraph.catalog.graph.taxonomy import ancestors
@@ -202,31 +209,36 @@ async def related(
     catalog: Catalog, principal: Principal, name: str, first: int
 ) -> list[tuple[str, int]]:
     """Tags carried directly by the caller-visible artifacts that carry `name` directly, with
-    how many such artifacts carry each: highest count first, then name. One statement, the
-    visibility rule inside: from `name`'s rows of artifact_tags (its index) to the artifacts
-    (their key), then each one's other tags (artifact_tags' key).
-
-    That is two index lookups per artifact carrying `name`, and they are the cost (issue 14:
-    ~4,000 artifacts carry a root tag: 40-60 ms on PostgreSQL). Other shapes read the same rows
-    and measured the same: the visible ids first (a MATERIALIZED CTE, or a semi-join), then
-    their tags; grouping without the collation's sort; a covering index on the artifacts only
-    saves their heap page."""
+    how many such artifacts carry each: highest count first, then name. One statement: the
+    maintained co-occurrence (tag_pairs) summed over the audiences the caller reads, one index
+    range per audience however many artifacts carry `name` (counting them per request visited
+    each one: ~4,000 below a root tag of the benchmark graph, 35-70 ms on PostgreSQL), plus the
+    pairs of the few wide artifacts (tagcounts/pairs.py), counted here under the visibility
+    rule."""
     if not 0 <= first <= MAX_RELATED:
         raise BadUserInput(f"first is 0-{MAX_RELATED}", field="first")
-    mine, other = artifact_tags.alias("mine"), artifact_tags.alias("other")
-    count = sa.func.count().label("n")
-    stmt = (
-        sa.select(other.c.tag, count)
-        .select_from(mine)
-        .join(artifacts, artifacts.c.id == mine.c.artifact_id)
-        .join(other, sa.and_(other.c.artifact_id == mine.c.artifact_id, other.c.tag != name))
+    kept = sa.select(tag_pairs.c.other.label("tag"), tag_pairs.c.n).where(
+        tag_pairs.c.tag == name, _readable(catalog, principal, tag_pairs)
+    )
+    also = artifact_tags.alias("also")
+    wide = (
+        sa.select(also.c.tag, sa.literal(1, sa.BigInteger).label("n"))
+        .select_from(wide_tags)
+        .join(artifacts, artifacts.c.id == wide_tags.c.artifact_id)
+        .join(also, sa.and_(also.c.artifact_id == wide_tags.c.artifact_id, also.c.tag != name))
         .where(
-            mine.c.tag == name,
+            wide_tags.c.tag == name,
             catalog.authz.visible(principal),
             artifacts.c.type_name.in_(catalog.served_types),
         )
-        .group_by(other.c.tag)
-        .order_by(count.desc(), other.c.tag)
+    )
+    both = sa.union_all(kept, wide).subquery("together")
+    count = sa.func.sum(both.c.n).label("n")
+    stmt = (
+        sa.select(both.c.tag, count)
+        .group_by(both.c.tag)
+        .having(count > 0)
+        .order_by(count.desc(), both.c.tag)
         .limit(first)
     )
     async with catalog.db.read() as conn:

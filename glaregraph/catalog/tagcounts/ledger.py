@@ -4,7 +4,8 @@ that into count changes as the first of the mutation's last steps, just before C
 counter rows' locks are held for the least time), under the shared taxonomy lock: -1 in
 `tag_counts` for every (tag or ancestor, audience) the artifact covered before, +1 for every one
 it covers after (an artifact carrying a tag and its descendant counts once). A change writes
-rows linear in the artifact's tags (co-occurrence is not kept: `related` is counted per read).
+rows linear in the artifact's tags. Co-occurrence (`tag_pairs`, read by `related`) is kept the
+same way, over the tags an artifact carries itself (pairs.py).
 
 Only the net changes are written, as relative upserts (`n = n + delta`) in key order into the
 one stripe this transaction picked: no read-then-write in Python, and no deadlock between two
@@ -31,9 +32,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from glaregraph.catalog import lifecycle
-from glaregraph.catalog.database.tables import artifact_shares, artifact_tags, tag_counts
+from glaregraph.catalog.database.tables import (
+    artifact_shares,
+    artifact_tags,
+    tag_counts,
+    tag_pairs,
+)
 from glaregraph.catalog.graph import taxonomy
 from glaregraph.catalog.records import ArtifactRecord
+from glaregraph.catalog.tagcounts import pairs
 from glaregraph.catalog.tagcounts.audience import Audience, audiences
 from glaregraph.catalog.unit_of_work import UnitOfWork
 
@@ -44,6 +51,7 @@ STRIPES = 4  # rows per key writers spread over; readers sum them (gc folds repa
 class Holding:
     """What one artifact contributes to the counts: its type, its tags, its audiences."""
 
+    artifact_id: str
     type_name: str
     tags: frozenset[str]
     audiences: frozenset[Audience]
@@ -65,7 +73,7 @@ async def holding(
             conn, artifact_shares.c.project, artifact_shares.c.artifact_id, record.id
         )
     seen = audiences(record.owner, record.visibility, record.status, shared)
-    return Holding(record.type_name, frozenset(tags), seen)
+    return Holding(record.id, record.type_name, frozenset(tags), seen)
 
 
 def note(uow: UnitOfWork, before: Holding | None, after: Holding | None) -> None:
@@ -103,6 +111,8 @@ class Ledger:
             self.above.update(await taxonomy.ancestors(uow.conn, missing))
         above = self.above
         counts: Counter[tuple[str, ...]] = Counter()
+        paired: Counter[pairs.PairKey] = Counter()
+        wide: Counter[pairs.WideRow] = Counter()
         for before, after in self.moves:
             for held, sign in ((before, -1), (after, 1)):
                 if held is None:
@@ -111,8 +121,11 @@ class Ledger:
                 for scope, project in held.audiences:
                     for tag in covered:
                         counts[(tag, scope, project, held.type_name)] += sign
+            pairs.moved(before, after, paired, wide)
         self.moves.clear()
         _add(uow, tag_counts, counts, self.stripe)
+        _add(uow, tag_pairs, paired, self.stripe)
+        pairs.write_wide(uow, wide)
 
 
 async def prepare(uow: UnitOfWork, names: Iterable[str]) -> None:
@@ -163,7 +176,7 @@ def _add(uow: UnitOfWork, table: sa.Table, deltas: Counter[tuple[str, ...]], str
     columns = [*keys, "stripe", "n"]
     values = [[*key, stripe, n] for key, n in ordered]
     if uow.conn.dialect.name == "postgresql":
-        arrays = {f"v_{c}": [v[i] for v in values] for i, c in enumerate(columns)}
+        arrays = {_array(table, c): [v[i] for v in values] for i, c in enumerate(columns)}
         uow.later(_unnested_upsert(table), arrays)
         return
     insert = sqlite.insert(table)
@@ -185,12 +198,20 @@ def _unnested_upsert(table: sa.Table) -> Any:
     took longer than running it)."""
     keys = _keys(table)
     columns = [*keys, "stripe", "n"]
-    arrays = [sa.bindparam(f"v_{c}", type_=postgresql.ARRAY(table.c[c].type)) for c in columns]
+    arrays = [
+        sa.bindparam(_array(table, c), type_=postgresql.ARRAY(table.c[c].type)) for c in columns
+    ]
     rows = sa.func.unnest(*arrays).table_valued(*columns).render_derived()
     insert = postgresql.insert(table).from_select(columns, sa.select(*(rows.c[c] for c in columns)))
     return insert.on_conflict_do_update(
         index_elements=[*keys, "stripe"], set_={"n": table.c.n + insert.excluded.n}
     )
+
+
+def _array(table: sa.Table, column: str) -> str:
+    """The parameter naming a column's values: per table, so the writes of both tables share
+    one statement (sent together, parameters must not collide)."""
+    return f"{table.name}_{column}"
 
 
 async def _values(

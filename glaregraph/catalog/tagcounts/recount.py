@@ -1,6 +1,7 @@
 """Tag counts recomputed from the truth (artifacts not DELETED, their tags and shares, the
 taxonomy): for the tags above a moved one when the taxonomy changes (`recompute`), and for
-everything when `glaregraph gc` checks for drift (`recount`).
+everything when `glaregraph gc` checks for drift (`recount`), co-occurrence (`tag_pairs`, which
+the taxonomy does not touch) included.
 
 The check takes no lock: one statement compares every count with the truth, and since counts
 change in the same transactions as what they count, one snapshot agrees with itself unless
@@ -26,10 +27,13 @@ from glaregraph.catalog.database.tables import (
     artifact_tags,
     artifacts,
     tag_counts,
+    tag_pairs,
     tags,
+    wide_tags,
 )
 from glaregraph.catalog.graph import taxonomy
 from glaregraph.catalog.tagcounts.audience import OWNER, PUBLIC, SHARED
+from glaregraph.catalog.tagcounts.pairs import PAIRED_TAGS
 
 SAMPLE = 20  # drifted tags named in the report
 CHUNK = 50  # tags recounted per transaction (mutations that change counts wait for one chunk)
@@ -38,9 +42,12 @@ CHUNK = 50  # tags recounted per transaction (mutations that change counts wait 
 @dataclass(slots=True)
 class Drift:
     """What a recount found wrong and repaired: keys (tag, audience, type) whose count differed
-    from the truth, and some of their tags."""
+    from the truth, keys (tag, audience, type, other tag) whose co-occurrence did, and some of
+    their tags."""
 
     counts: int = 0
+    pairs: int = 0
+    wide: int = 0  # rows of wide_tags added or dropped
     tags: list[str] = field(default_factory=list)
 
 
@@ -48,8 +55,9 @@ def _by_audience(
     source: sa.FromClause,
     artifact_id: sa.ColumnElement[str],
     tag: sa.ColumnElement[str],
+    *after: sa.ColumnElement[str],
 ) -> sa.CompoundSelect[Any]:
-    """(tag, scope, project, type_name, n): the rows of `source` (one per artifact
+    """(tag, scope, project, type_name, *after, n): the rows of `source` (one per artifact
     `artifact_id` and key) counted per audience of their artifact, for artifacts not DELETED
     (audience.py's rule in SQL). Driven by `source`, so a few tags read only their artifacts."""
     a, s = artifacts, artifact_shares
@@ -59,16 +67,16 @@ def _by_audience(
     scope = sa.case((public, PUBLIC), else_=OWNER)
     project = sa.case((public, ""), else_=a.c.owner)
     direct = (
-        sa.select(tag, scope, project, a.c.type_name, sa.func.count())
+        sa.select(tag, scope, project, a.c.type_name, *after, sa.func.count())
         .select_from(joined)
         .where(live)
-        .group_by(tag, scope, project, a.c.type_name)
+        .group_by(tag, scope, project, a.c.type_name, *after)
     )
     shared = (
-        sa.select(tag, sa.literal(SHARED), s.c.project, a.c.type_name, sa.func.count())
+        sa.select(tag, sa.literal(SHARED), s.c.project, a.c.type_name, *after, sa.func.count())
         .select_from(joined.join(s, s.c.artifact_id == a.c.id))
         .where(live, a.c.visibility == lifecycle.SHARED, s.c.project != a.c.owner)
-        .group_by(tag, s.c.project, a.c.type_name)
+        .group_by(tag, s.c.project, a.c.type_name, *after)
     )
     return sa.union_all(direct, shared)
 
@@ -104,6 +112,44 @@ def true_counts(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
     return _by_audience(covered, covered.c.artifact_id, covered.c.tag)
 
 
+def true_pairs(names: Sequence[str] | None) -> sa.CompoundSelect[Any]:
+    """(tag, scope, project, type_name, other, n) of `names` (None: every tag) from the truth:
+    the artifacts carrying both `tag` and `other` themselves (wide ones left out)."""
+    mine, also = artifact_tags.alias("mine"), artifact_tags.alias("also")
+    source = (
+        sa.select(mine.c.artifact_id, mine.c.tag, also.c.tag.label("other"))
+        .join(also, sa.and_(also.c.artifact_id == mine.c.artifact_id, also.c.tag != mine.c.tag))
+        .where(mine.c.artifact_id.not_in(_wide_ids()))
+    )
+    if names is not None:
+        source = source.where(mine.c.tag.in_(names))
+    both = source.subquery("both")
+    return _by_audience(both, both.c.artifact_id, both.c.tag, both.c.other)
+
+
+def _wide_ids() -> sa.Select[tuple[str]]:
+    """The artifacts carrying more than PAIRED_TAGS tags."""
+    return (
+        sa.select(artifact_tags.c.artifact_id)
+        .group_by(artifact_tags.c.artifact_id)
+        .having(sa.func.count() > PAIRED_TAGS)
+    )
+
+
+def true_wide(ids: Sequence[str] | None = None) -> sa.Select[tuple[str, str]]:
+    """(tag, artifact_id) of wide_tags from the truth: the tags of the wide artifacts not
+    DELETED (of `ids`, when given)."""
+    stmt = (
+        sa.select(artifact_tags.c.tag, artifact_tags.c.artifact_id)
+        .join(artifacts, artifacts.c.id == artifact_tags.c.artifact_id)
+        .where(
+            artifacts.c.status != lifecycle.DELETED,
+            artifact_tags.c.artifact_id.in_(_wide_ids()),
+        )
+    )
+    return stmt if ids is None else stmt.where(artifact_tags.c.artifact_id.in_(ids))
+
+
 async def recompute(conn: AsyncConnection, names: Sequence[str]) -> None:
     """Replace the counts of `names` by the truth (the caller holds the taxonomy lock)."""
     if not names:
@@ -113,25 +159,70 @@ async def recompute(conn: AsyncConnection, names: Sequence[str]) -> None:
 
 
 async def recount(catalog: Catalog) -> Drift:
-    """Find the tags whose counts differ from the truth and repair them (as one row per key
-    in stripe 0, rows summing to nothing dropped), CHUNK tags per transaction."""
+    """Find the tags whose counts or co-occurrences differ from the truth and repair them (as
+    one row per key in stripe 0, rows summing to nothing dropped), CHUNK tags per transaction."""
     drift = Drift()
     drifted: set[str] = set()
-    found = await _drifting(catalog.db)
-    for start in range(0, len(found), CHUNK):
-        chunk = found[start : start + CHUNK]
-        async with catalog.db.write() as conn:
-            await taxonomy.lock(conn, shared=False)
-            wrong = await _repair(conn, tag_counts, true_counts(chunk), chunk)
-            drift.counts += len(wrong)
+    for table, truth in ((tag_counts, true_counts), (tag_pairs, true_pairs)):
+        found = await _drifting(catalog.db, table, truth(None))
+        for start in range(0, len(found), CHUNK):
+            chunk = found[start : start + CHUNK]
+            async with catalog.db.write() as conn:
+                await taxonomy.lock(conn, shared=False)
+                wrong = await _repair(conn, table, truth(chunk), chunk)
+            if table is tag_counts:
+                drift.counts += len(wrong)
+            else:
+                drift.pairs += len(wrong)
             drifted.update(key[0] for key in wrong)
+    for tag, _ in await _repair_wide(catalog.db):
+        drift.wide += 1
+        drifted.add(tag)
     drift.tags = sorted(drifted)[:SAMPLE]
     return drift
 
 
-async def _drifting(db: Database) -> list[str]:
-    """The tags with a count that differs from the truth, in one statement (one snapshot)."""
-    differing = _differing(tag_counts, true_counts(None))
+async def _repair_wide(db: Database) -> set[tuple[str, str]]:
+    """Make wide_tags say what the artifacts say; the (tag, artifact) rows that differed. The
+    check takes no lock; the artifacts found differing are read again and repaired under the
+    exclusive taxonomy lock (which every mutation writing wide_tags takes shared)."""
+    async with _unbounded(db) as conn:
+        held, true = await _wide_sides(conn, None)
+    if held == true:
+        return set()
+    ids = sorted({artifact for _, artifact in held ^ true})
+    async with db.write() as conn:
+        await taxonomy.lock(conn, shared=False)
+        held, true = await _wide_sides(conn, ids)
+        for tag, artifact in sorted(held - true):
+            await conn.execute(
+                sa.delete(wide_tags).where(
+                    wide_tags.c.tag == tag, wide_tags.c.artifact_id == artifact
+                )
+            )
+        if true - held:
+            rows = [{"tag": t, "artifact_id": a} for t, a in sorted(true - held)]
+            await conn.execute(sa.insert(wide_tags), rows)
+    return held ^ true
+
+
+async def _wide_sides(
+    conn: AsyncConnection, ids: Sequence[str] | None
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The (tag, artifact_id) rows of wide_tags, and those of its truth (of `ids`, if given)."""
+    held = sa.select(wide_tags.c.tag, wide_tags.c.artifact_id)
+    if ids is not None:
+        held = held.where(wide_tags.c.artifact_id.in_(ids))
+    sides = []
+    for stmt in (held, true_wide(ids)):
+        sides.append({(str(tag), str(artifact)) for tag, artifact in await conn.execute(stmt)})
+    return sides[0], sides[1]
+
+
+async def _drifting(db: Database, table: sa.Table, truth: sa.CompoundSelect[Any]) -> list[str]:
+    """The tags with a row of `table` that differs from the truth, in one statement (one
+    snapshot)."""
+    differing = _differing(table, truth)
     async with _unbounded(db) as conn:
         return sorted(set((await conn.execute(differing)).scalars()))
 
