@@ -36,8 +36,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import seed
 from common import BENCH_DIR, PG_ADMIN_DSN, checkout, log, machine, median, pg_url, sqlite_url
 
+from glaregraph.catalog.database.engine import Database
 from glaregraph.catalog.tagcounts.pairs import PAIRED_TAGS
 from glaregraph.server.app import create_app
 from glaregraph.server.settings import Settings
@@ -121,6 +123,11 @@ async def _growth(gql: Client) -> dict[str, Any]:
 
 
 async def bench(url: str) -> dict[str, Any]:
+    db = Database(url)
+    try:
+        await seed.prepare(db, url)  # the schema, as `glaregraph serve` makes it at start
+    finally:
+        await db.dispose()
     with tempfile.TemporaryDirectory() as work:
         tokens = Path(work) / "tokens.yaml"
         tokens.write_text(TOKENS)
