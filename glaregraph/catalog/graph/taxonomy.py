@@ -82,9 +82,12 @@ def _ancestors(start: sa.Subquery, *, roots: bool = False) -> sa.Select[Any]:
     return (shown if roots else shown.where(up.c.level > 0)).order_by(up.c.root, up.c.level)
 
 
-def _seeds(names: Sequence[str]) -> sa.Subquery:
+Name = str | sa.BindParameter[str]  # a tag name, or a parameter that will be one
+
+
+def _seeds(names: Sequence[Name]) -> sa.Subquery:
     """The names as rows of one column, `root` (a recursive CTE's anchor selects from it)."""
-    rows = [sa.select(sa.literal(n, tags.c.name.type).label("root")) for n in names]
+    rows = [sa.select(_value(n).label("root")) for n in names]
     return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("seeds")
 
 
@@ -95,7 +98,11 @@ def _array_seeds() -> sa.Subquery:
     return sa.select(sa.func.unnest(array).label("root")).subquery("seeds")
 
 
-def descendants_of(names: Sequence[str]) -> sa.CTE:
+def _value(name: Name) -> sa.ColumnElement[str]:
+    return name if isinstance(name, sa.BindParameter) else sa.literal(name, tags.c.name.type)
+
+
+def descendants_of(names: Sequence[Name]) -> sa.CTE:
     """(root, name) for each of `names` and every tag below it in the taxonomy."""
     start = _seeds(names)
     seed = sa.select(start.c.root, start.c.root.label("name")).cte("down", recursive=True)
