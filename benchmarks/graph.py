@@ -595,6 +595,7 @@ def main() -> int:
         print(f"\n{db}: plan of the slowest lineage level, {key}\n{res['plans'][key]['plan']}")
     print()
     print(table(results))
+    print(f"\nCPU: a 5M-addition Python loop took {results['environment']['cpu_loop_ms']} ms")
     print(f"\nresults: benchmarks/results/graph-{stamp}.json, graph-{stamp}-explain.txt")
     return 0
 

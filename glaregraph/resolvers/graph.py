@@ -32,15 +32,19 @@ async def tag_set_parent(ctx: RequestContext, name: str, parent: str | None) -> 
     return name
 
 
-async def tag(ctx: RequestContext, name: str) -> str | None:
+async def tag(ctx: RequestContext, name: str, subtree: bool = False) -> str | None:
+    """`subtree`: its artifacts are asked for (their filter names its subtree)."""
     try:
         name = tag_graph.check_name(name, "name")
     except BadUserInput:
         return None  # no such tag can exist
-    count = await tag_graph.lookup(ctx.catalog, ctx.principal, name)
-    if count is None:
+    found = await tag_graph.lookup(ctx.catalog, ctx.principal, name, subtree)
+    if found is None:
         return None
-    ctx.loaders.tag_count.prime(name, count)  # its artifactCount, read in the same statement
+    # its artifactCount and subtree, read in the same statement
+    ctx.loaders.tag_count.prime(name, found.count)
+    if found.subtree is not None:
+        ctx.loaders.tag_subtree.prime(name, found.subtree)
     return name
 
 
@@ -77,7 +81,8 @@ async def tag_artifacts(
     related: tuple[str, ...],
     count: bool,
 ) -> listing.Page:
-    spec = await tag_graph.artifacts_filter(ctx.catalog, name, deep)
+    below = await ctx.loaders.tag_subtree.load(name) if deep else None
+    spec = tag_graph.artifacts_filter(name, below)
     return await listing.list_artifacts(
         ctx.catalog, ctx.principal, None, spec, None, args, related, count
     )

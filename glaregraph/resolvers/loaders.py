@@ -59,6 +59,11 @@ class Loaders:
                 found = await tag_graph.ancestors(conn, names)
             return [found[n] for n in names]
 
+        async def tag_subtree(names: Sequence[str]) -> list[list[str]]:
+            async with db.read() as conn:
+                found = await tag_graph.subtrees(conn, names)
+            return [found[n] for n in names]
+
         async def tag_count(names: Sequence[str]) -> list[int]:
             found = await tag_graph.counts(catalog, principal, names)
             return [found[n] for n in names]
@@ -79,6 +84,7 @@ class Loaders:
         self.tag_parent: DataLoader[str, str | None] = _loader(tag_parent)
         self.tag_children: DataLoader[str, list[str]] = _loader(tag_children)
         self.tag_ancestors: DataLoader[str, list[str]] = _loader(tag_ancestors)
+        self.tag_subtree: DataLoader[str, list[str]] = _loader(tag_subtree)
         self.tag_count: DataLoader[str, int] = _loader(tag_count)
 
     def forget(self, ids: Collection[str]) -> None:
@@ -103,7 +109,13 @@ class Loaders:
             self.leases.clear(artifact_id)
 
     def forget_tags(self) -> None:
-        for loader in (self.tag_parent, self.tag_children, self.tag_ancestors, self.tag_count):
+        for loader in (
+            self.tag_parent,
+            self.tag_children,
+            self.tag_ancestors,
+            self.tag_subtree,
+            self.tag_count,
+        ):
             loader.clear_all()
 
 

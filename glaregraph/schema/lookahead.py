@@ -15,7 +15,8 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 # GraphQL field -> the catalog's name of the related values behind it
 RELATED = {"aliases": "aliases", "sharedWith": "shared_with"}
 _MEMO_SIZE = 4096
-_memo: dict[int, tuple[FieldNode, Any]] = {}  # node kept alive with its answer: ids stay unique
+# (node id, question) -> (node, answer): the node kept alive with its answer, so ids stay unique
+_memo: dict[tuple[int, str], tuple[FieldNode, Any]] = {}
 
 
 def related_of_lookup(info: strawberry.Info) -> tuple[str, ...]:
@@ -26,6 +27,16 @@ def related_of_lookup(info: strawberry.Info) -> tuple[str, ...]:
         return _related(_children(node, raw.fragments))
 
     return _memoized(raw.field_nodes[0], answer)  # type: ignore[no-any-return]
+
+
+def selects(info: strawberry.Info, name: str) -> bool:
+    """Whether the field's own selection has a field `name` (`tag(name) { artifacts }`)."""
+    raw = info._raw_info
+
+    def answer(node: FieldNode) -> bool:
+        return any(f.name.value == name for f in _children(node, raw.fragments))
+
+    return _memoized(raw.field_nodes[0], answer, f"selects:{name}")  # type: ignore[no-any-return]
 
 
 def related_of_page(info: strawberry.Info) -> tuple[tuple[str, ...], bool]:
@@ -51,14 +62,15 @@ def related_of_page(info: strawberry.Info) -> tuple[tuple[str, ...], bool]:
     return _memoized(raw.field_nodes[0], answer)  # type: ignore[no-any-return]
 
 
-def _memoized(node: FieldNode, compute: Any) -> Any:
-    found = _memo.get(id(node))
+def _memoized(node: FieldNode, compute: Any, question: str = "") -> Any:
+    key = (id(node), question)
+    found = _memo.get(key)
     if found is not None and found[0] is node:
         return found[1]
     if len(_memo) >= _MEMO_SIZE:
         _memo.clear()
     value = compute(node)
-    _memo[id(node)] = (node, value)
+    _memo[key] = (node, value)
     return value
 
 

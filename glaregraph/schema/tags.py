@@ -9,7 +9,7 @@ from glaregraph.catalog.listing import PageArgs
 from glaregraph.resolvers import graph as resolve
 from glaregraph.schema.artifact import Artifact
 from glaregraph.schema.common import PageInfo, page_info_of
-from glaregraph.schema.lookahead import related_of_page
+from glaregraph.schema.lookahead import related_of_page, selects
 from glaregraph.schema.typegen import make_connection
 
 
@@ -93,7 +93,7 @@ class TagConnection:
 
 
 async def tag(info: strawberry.Info, name: Annotated[str, _arg("Tag name.")]) -> Optional[Tag]:
-    found = await resolve.tag(info.context, name)
+    found = await resolve.tag(info.context, name, subtree=selects(info, "artifacts"))
     return None if found is None else Tag(name=found)
 
 

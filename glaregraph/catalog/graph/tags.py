@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -117,15 +118,31 @@ def carried(catalog: Catalog, principal: Principal) -> sa.Select[tuple[str]]:
     )
 
 
-async def lookup(catalog: Catalog, principal: Principal, name: str) -> int | None:
-    """The tag's artifactCount for `principal`, or None if the tag does not exist for it
-    (neither in the taxonomy nor on an artifact it may see): `tag(name)` and its
-    `artifactCount` read in one statement, so the count costs no statement of its own."""
-    stmt = _lookup_statement(tuple(catalog.served_types), principal)
+@dataclass(frozen=True, slots=True)
+class Found:
+    count: int  # artifactCount for the caller
+    subtree: list[str] | None  # the tag and every tag below it, when asked for
+
+
+async def lookup(
+    catalog: Catalog, principal: Principal, name: str, subtree: bool = False
+) -> Found | None:
+    """The tag's artifactCount for `principal` (and, if `subtree`, the names of its subtree),
+    or None if the tag does not exist for it (neither in the taxonomy nor on an artifact it may
+    see): `tag(name)`, its `artifactCount` and the subtree its `artifacts` filter on read in
+    one statement, so neither costs a statement (a round trip before the page) of its own."""
+    stmt = _lookup_statement(tuple(catalog.served_types), principal, catalog.db.dialect, subtree)
     async with catalog.db.read() as conn:
-        known, count = (await conn.execute(stmt, {"name": name})).one()
+        known, count, *below = (await conn.execute(stmt, {"name": name})).one()
     n = int(count or 0)
-    return n if known or n > 0 else None
+    if not known and n == 0:
+        return None
+    return Found(n, _names(below[0]) if subtree else None)
+
+
+def _names(value: Any) -> list[str]:
+    """An array of names: a list on PostgreSQL, JSON text on SQLite."""
+    return list(value) if isinstance(value, list) else list(orjson.loads(value))
 
 
 # The statements of the tag query are built once per caller (and served types), the values
@@ -135,7 +152,9 @@ _ONCE = functools.lru_cache(maxsize=1024)
 
 
 @_ONCE
-def _lookup_statement(served_types: tuple[str, ...], principal: Principal) -> sa.Select[Any]:
+def _lookup_statement(
+    served_types: tuple[str, ...], principal: Principal, dialect: str, subtree: bool
+) -> sa.Select[Any]:
     name = sa.bindparam("name", type_=tags.c.name.type)
     in_taxonomy = sa.exists().where(tags.c.name == name)
     visible = (
@@ -143,32 +162,36 @@ def _lookup_statement(served_types: tuple[str, ...], principal: Principal) -> sa
         .where(tag_counts.c.tag == name, _readable_by(served_types, principal, tag_counts))
         .scalar_subquery()
     )
-    return sa.select(in_taxonomy, visible)
+    if not subtree:
+        return sa.select(in_taxonomy, visible)
+    down = taxonomy.descendants_of([name])
+    if dialect == "postgresql":
+        below: Any = sa.func.array(sa.select(down.c.name).scalar_subquery())
+    else:
+        below = sa.select(sa.func.json_group_array(down.c.name)).scalar_subquery()
+    return sa.select(in_taxonomy, visible, below)
 
 
-async def artifacts_filter(catalog: Catalog, name: str, deep: bool) -> dict[str, Any]:
-    """The artifact filter of `Tag.artifacts`. With descendants, the tag's subtree is read
-    first and named in the filter: the page statement then checks each artifact it walks with
-    one lookup of its tags, where the recursive filter joined the whole subtree to each one
-    (on the seeded graph, a page of 50 below a root tag: ~10 -> ~4 ms). A subtree too large to
-    name keeps the recursive filter."""
-    if deep:
-        async with catalog.db.read() as conn:
-            below = await subtree(conn, name)
-        if len(below) <= MAX_NAMED_SUBTREE:
-            return {"tags": {"any": below}}
-    return {"tags": {"all": [name], "include_descendants": deep}}
+def artifacts_filter(name: str, below: list[str] | None) -> dict[str, Any]:
+    """The artifact filter of `Tag.artifacts`: with descendants (`below`: the tag's subtree,
+    read beforehand), the subtree named in the filter: the page statement then checks each
+    artifact it walks with one lookup of its tags, where the recursive filter joined the whole
+    subtree to each one (on the seeded graph, a page of 50 below a root tag: ~10 -> ~4 ms). A
+    subtree too large to name keeps the recursive filter."""
+    if below is None:
+        return {"tags": {"all": [name]}}
+    if len(below) <= MAX_NAMED_SUBTREE:
+        return {"tags": {"any": below}}
+    return {"tags": {"all": [name], "include_descendants": True}}
 
 
-async def subtree(conn: AsyncConnection, name: str) -> list[str]:
-    """`name` and every tag below it in the taxonomy."""
-    return list((await conn.execute(_subtree_statement(), {"name": name})).scalars())
-
-
-@functools.cache
-def _subtree_statement() -> sa.Select[Any]:
-    down = taxonomy.descendants_of([sa.bindparam("name", type_=tags.c.name.type)])
-    return sa.select(down.c.name)
+async def subtrees(conn: AsyncConnection, names: Sequence[str]) -> dict[str, list[str]]:
+    """Each of `names` with every tag below it in the taxonomy."""
+    down = taxonomy.descendants_of(names)
+    out: dict[str, list[str]] = defaultdict(list)
+    for root, name in await conn.execute(sa.select(down.c.root, down.c.name)):
+        out[root].append(name)
+    return {n: out[n] for n in names}
 
 
 async def page(
