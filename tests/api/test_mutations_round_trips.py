@@ -109,3 +109,23 @@ async def test_a_create_sends_its_row_event_and_limits_read_together_on_postgres
     assert taken["code"] == "CONFLICT"
     read = await gql("query($id: ID!) { artifact(id: $id) { name version } }", {"id": made})
     assert read["artifact"] == {"name": "rt2", "version": "1.0.0"}
+
+
+async def test_a_wide_artifact_changes_its_wide_rows_in_the_same_statement(app, gql):
+    """An artifact with more tags than pairs are kept for writes its wide_tags rows with the
+    rest: on PostgreSQL still two statements under the row lock."""
+    wide = ", ".join(f'"w{i}"' for i in range(40))
+    create = f'mutation {{ heatTemplateCreate(input: {{name: "rt", tags: [{wide}]}}) {{ id }} }}'
+    artifact = (await gql(create))["heatTemplateCreate"]["id"]
+    with counting(app) as seen:
+        await gql(TAGS_ADD, {"id": artifact})
+    after = _after_row_lock(seen)
+    if app.state.catalog.db.is_sqlite:
+        assert len(after) == 6  # tag rows, revision, audit event, counts, wide rows
+    else:
+        assert len(after) == 2
+        assert "wide_tags" in after[1] and "tag_pairs" not in after[1]
+    related = '{ tag(name: "a") { related(first: 100) { tag { name } count } } }'
+    found = (await gql(related))["tag"]["related"]
+    assert {r["tag"]["name"] for r in found} == {"b", *(f"w{i}" for i in range(40))}
+    assert {r["count"] for r in found} == {1}

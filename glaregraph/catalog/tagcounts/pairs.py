@@ -10,8 +10,9 @@ pairs per read (graph/tags.py)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,20 +42,59 @@ def moved(
 
 
 def write_wide(uow: UnitOfWork, wide: Counter[WideRow]) -> None:
-    """The wide-tag rows to drop and to add, sent with the mutation's last writes (only when a
-    wide artifact changed: each its own statement)."""
-    gone = [{"w_tag": t, "w_artifact": a} for (t, a), n in sorted(wide.items()) if n < 0]
-    new = [{"tag": t, "artifact_id": a} for (t, a), n in sorted(wide.items()) if n > 0]
+    """The wide-tag rows to drop and to add, sent with the mutation's last writes (on
+    PostgreSQL as arrays, so they join the one statement those make)."""
+    gone = sorted(row for row, n in wide.items() if n < 0)
+    new = sorted(row for row, n in wide.items() if n > 0)
+    pg = uow.conn.dialect.name == "postgresql"
     if gone:
-        match = sa.and_(
-            wide_tags.c.tag == sa.bindparam("w_tag"),
-            wide_tags.c.artifact_id == sa.bindparam("w_artifact"),
-        )
-        uow.later(sa.delete(wide_tags).where(match), gone)
+        if pg:
+            uow.later(_pg_statements()[0], _arrays("wide_gone", gone))
+        else:
+            uow.later(_sqlite_delete(), [{"w_tag": t, "w_artifact": a} for t, a in gone])
     if new:
-        dialect = postgresql if uow.conn.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(wide_tags).on_conflict_do_nothing()
-        uow.later(insert, new)
+        if pg:
+            uow.later(_pg_statements()[1], _arrays("wide_new", new))
+        else:
+            rows = [{"tag": t, "artifact_id": a} for t, a in new]
+            uow.later(sqlite.insert(wide_tags).on_conflict_do_nothing(), rows)
+
+
+def _arrays(prefix: str, rows: list[WideRow]) -> dict[str, list[str]]:
+    return {f"{prefix}_tag": [t for t, _ in rows], f"{prefix}_artifact": [a for _, a in rows]}
+
+
+@functools.cache
+def _pg_statements() -> tuple[sa.Delete, Any]:
+    """PostgreSQL: (delete, insert) of the rows given as two arrays each; built once."""
+
+    def rows(prefix: str) -> Any:
+        tag, artifact = (
+            sa.bindparam(f"{prefix}_{c}", type_=postgresql.ARRAY(sa.String()))
+            for c in ("tag", "artifact")
+        )
+        return sa.func.unnest(tag, artifact).table_valued("tag", "artifact_id").render_derived()
+
+    gone = rows("wide_gone")
+    delete = sa.delete(wide_tags).where(
+        sa.tuple_(wide_tags.c.tag, wide_tags.c.artifact_id).in_(
+            sa.select(gone.c.tag, gone.c.artifact_id)
+        )
+    )
+    new = rows("wide_new")
+    insert = postgresql.insert(wide_tags).from_select(
+        ["tag", "artifact_id"], sa.select(new.c.tag, new.c.artifact_id)
+    )
+    return delete, insert.on_conflict_do_nothing()
+
+
+@functools.cache
+def _sqlite_delete() -> sa.Delete:
+    match = sa.and_(
+        wide_tags.c.tag == sa.bindparam("w_tag"),
+        wide_tags.c.artifact_id == sa.bindparam("w_artifact"),
+    )
+    return sa.delete(wide_tags).where(match)
 
 
 def _paired(held: Holding | None) -> Holding | None:
