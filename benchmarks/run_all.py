@@ -121,33 +121,28 @@ def blob_step() -> dict[str, Any]:
 
 
 def graph_step() -> dict[str, Any]:
-    """Step 7: benchmarks/graph.py (own databases, dropped at the end; own results file, whose
-    content is kept here too); a failure is recorded, not fatal."""
-    done = subprocess.run(
-        [PY, str(BENCH_DIR / "graph.py")], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    print(done.stdout)
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    if done.returncode != 0 or not last.startswith("results: "):
-        log(f"  graph.py failed (exit {done.returncode}); see its output above")
-        return {"error": f"exit {done.returncode}"}
-    path = ROOT / last.split()[1].rstrip(",")
-    result: dict[str, Any] = json.loads(path.read_text())
-    return result
+    """Step 7: benchmarks/graph.py (own databases, dropped at the end)."""
+    return _script_step("graph.py")
 
 
 def tag_writes_step() -> dict[str, Any]:
-    """Step 7b: benchmarks/tag_writes.py (own database and results file, whose content is kept
-    here too); a failure is recorded, not fatal."""
+    """Step 7b: benchmarks/tag_writes.py (own database, dropped at the end)."""
+    return _script_step("tag_writes.py")
+
+
+def _script_step(script: str) -> dict[str, Any]:
+    """A benchmark script whose last line names its results file (`results: <path>`), whose
+    content is kept here too; a failure is recorded, not fatal."""
     done = subprocess.run(
-        [PY, str(BENCH_DIR / "tag_writes.py")], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [PY, str(BENCH_DIR / script)], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     print(done.stdout)
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if done.returncode != 0 or not last.startswith("results: "):
-        log(f"  tag_writes.py failed (exit {done.returncode}); see its output above")
+        log(f"  {script} failed (exit {done.returncode}); see its output above")
         return {"error": f"exit {done.returncode}"}
-    result: dict[str, Any] = json.loads(Path(last.split()[1]).read_text())
+    path = ROOT / last.split()[1].rstrip(",")
+    result: dict[str, Any] = json.loads(path.read_text())
     return result
 
 
