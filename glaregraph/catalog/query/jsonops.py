@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -134,14 +136,63 @@ def tag_filter(spec: Mapping[str, Any]) -> ColumnElement[bool]:
 def _has_any(names: list[str], deep: bool) -> ColumnElement[bool]:
     if not names:
         return sa.false()
-    wanted: Any = names
     if deep:
         seed = sa.select(tags.c.name).where(tags.c.name.in_(names))
         tree = seed.cte(recursive=True)
         tree = tree.union(sa.select(tags.c.name).join(tree, tags.c.parent == tree.c.name))
         wanted = sa.union(sa.select(tree.c.name), *(sa.select(sa.literal(n)) for n in names))
+        return sa.exists().where(
+            artifact_tags.c.artifact_id == artifacts.c.id, artifact_tags.c.tag.in_(wanted)
+        )
     return sa.exists().where(
-        artifact_tags.c.artifact_id == artifacts.c.id, artifact_tags.c.tag.in_(wanted)
+        artifact_tags.c.artifact_id == artifacts.c.id, tag_among(artifact_tags.c.tag, names)
+    )
+
+
+class NameList(sa.types.TypeDecorator[list[str]]):
+    """A list of names bound as ONE parameter: a text[] on PostgreSQL, a JSON array on SQLite."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(sa.String()))
+        return dialect.type_descriptor(sa.String())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return orjson.dumps(list(value)).decode()
+
+
+class tag_among(FunctionElement[bool]):
+    """`column` is one of `names`, the names bound as one parameter (PostgreSQL: `= ANY`,
+    SQLite: `IN` its `json_each`): one statement text whatever their number, where an `IN`
+    list is a parameter per name, rendered (with its cast) on every execution (a tag's subtree
+    of 111 names: ~1 ms a request) and a new statement text, so a new prepared statement, for
+    each length."""
+
+    inherit_cache = True
+    name = "tag_among"
+    type = sa.types.Boolean()
+
+    def __init__(self, column: Any, names: list[str]) -> None:
+        super().__init__(column, sa.bindparam(None, list(names), type_=NameList()))
+
+
+@compiles(tag_among, "postgresql")
+def _pg_tag_among(el: tag_among, compiler: Any, **kw: Any) -> str:
+    column, names = el.clauses
+    return f"{compiler.process(column, **kw)} = ANY({compiler.process(names, **kw)})"
+
+
+@compiles(tag_among)
+def _tag_among(el: tag_among, compiler: Any, **kw: Any) -> str:
+    column, names = el.clauses
+    return (
+        f"{compiler.process(column, **kw)} IN "
+        f"(SELECT value FROM json_each({compiler.process(names, **kw)}))"
     )
 
 
