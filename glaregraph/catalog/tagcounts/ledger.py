@@ -49,7 +49,8 @@ STRIPES = 4  # rows per key writers spread over; readers sum them (gc folds repa
 
 @dataclass(frozen=True, slots=True)
 class Holding:
-    """What one artifact contributes to the counts: its type, its tags, its audiences."""
+    """What one artifact contributes to the counts: its type, its tags, its audiences (and its
+    id, which keys its wide_tags rows)."""
 
     artifact_id: str
     type_name: str
