@@ -51,7 +51,7 @@ def write_wide(uow: UnitOfWork, wide: Counter[WideRow]) -> None:
         if pg:
             uow.later(_pg_statements()[0], _arrays("wide_gone", gone))
         else:
-            uow.later(_sqlite_delete(), [{"w_tag": t, "w_artifact": a} for t, a in gone])
+            uow.later(delete_rows(), rows_of(gone))
     if new:
         if pg:
             uow.later(_pg_statements()[1], _arrays("wide_new", new))
@@ -88,8 +88,13 @@ def _pg_statements() -> tuple[sa.Delete, Any]:
     return delete, insert.on_conflict_do_nothing()
 
 
+def rows_of(rows: list[WideRow]) -> list[dict[str, str]]:
+    return [{"w_tag": t, "w_artifact": a} for t, a in rows]
+
+
 @functools.cache
-def _sqlite_delete() -> sa.Delete:
+def delete_rows() -> sa.Delete:
+    """The delete of wide_tags rows given one per parameter set (`rows_of`)."""
     match = sa.and_(
         wide_tags.c.tag == sa.bindparam("w_tag"),
         wide_tags.c.artifact_id == sa.bindparam("w_artifact"),

@@ -32,8 +32,8 @@ from glaregraph.catalog.database.tables import (
     wide_tags,
 )
 from glaregraph.catalog.graph import taxonomy
+from glaregraph.catalog.tagcounts import pairs
 from glaregraph.catalog.tagcounts.audience import OWNER, PUBLIC, SHARED
-from glaregraph.catalog.tagcounts.pairs import PAIRED_TAGS
 
 SAMPLE = 20  # drifted tags named in the report
 CHUNK = 50  # tags recounted per transaction (mutations that change counts wait for one chunk)
@@ -132,7 +132,7 @@ def _wide_ids() -> sa.Select[tuple[str]]:
     return (
         sa.select(artifact_tags.c.artifact_id)
         .group_by(artifact_tags.c.artifact_id)
-        .having(sa.func.count() > PAIRED_TAGS)
+        .having(sa.func.count() > pairs.PAIRED_TAGS)
     )
 
 
@@ -194,12 +194,8 @@ async def _repair_wide(db: Database) -> set[tuple[str, str]]:
     async with db.write() as conn:
         await taxonomy.lock(conn, shared=False)
         held, true = await _wide_sides(conn, ids)
-        for tag, artifact in sorted(held - true):
-            await conn.execute(
-                sa.delete(wide_tags).where(
-                    wide_tags.c.tag == tag, wide_tags.c.artifact_id == artifact
-                )
-            )
+        if held - true:
+            await conn.execute(pairs.delete_rows(), pairs.rows_of(sorted(held - true)))
         if true - held:
             rows = [{"tag": t, "artifact_id": a} for t, a in sorted(true - held)]
             await conn.execute(sa.insert(wide_tags), rows)
