@@ -20,9 +20,10 @@ async def lineage(
     relations: Sequence[str] | None,
     type_names: Sequence[str] | None,
     first: int,
+    needed: Sequence[str] | None = None,
 ) -> walk.Lineage:
     return await walk.lineage(
-        ctx.catalog, ctx.principal, record, direction, depth, relations, type_names, first
+        ctx.catalog, ctx.principal, record, direction, depth, relations, type_names, first, needed
     )
 
 

@@ -10,6 +10,7 @@ from glaregraph.catalog.typedef.model import to_pascal
 from glaregraph.resolvers import artifacts as resolve
 from glaregraph.resolvers import controls as resolve_controls
 from glaregraph.resolvers import graph as resolve_graph
+from glaregraph.schema import lookahead
 from glaregraph.schema.common import (
     ArtifactStatus,
     Blob,
@@ -148,7 +149,14 @@ class Artifact(Node):
         first: Annotated[int, _arg("Most artifacts returned (0-10000), nearest first.")] = 100,
     ) -> "LineageGraph":
         found = await resolve_graph.lineage(
-            info.context, _rec(self), direction.value, depth, relations, type_names, first
+            info.context,
+            _rec(self),
+            direction.value,
+            depth,
+            relations,
+            type_names,
+            first,
+            lookahead.lineage_columns(info),
         )
         return LineageGraph(
             root=found.root,

@@ -1,6 +1,6 @@
 """Which related values (aliases, sharedWith) a lookup or a page selects on its artifacts, and
 whether a page's `totalCount` is selected, so that all of it is read in the statement that reads
-the rows instead of one more round trip each.
+the rows instead of one more round trip each; which columns a lineage's nodes read.
 
 Read off the field's syntax tree (fragments followed); parsed documents are cached, so the
 answer is memoized per field node.
@@ -10,8 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLSchema,
+    InlineFragmentNode,
+)
 
+# on a GraphQL field read straight from the record (schema/fastpath.py sets it): the attribute
+# it reads (`data` for a type's data fields)
+COLUMN = "glaregraph_column"
 # GraphQL field -> the catalog's name of the related values behind it
 RELATED = {"aliases": "aliases", "sharedWith": "shared_with"}
 _MEMO_SIZE = 4096
@@ -60,6 +69,42 @@ def related_of_page(info: strawberry.Info) -> tuple[tuple[str, ...], bool]:
         return _related(chosen), total
 
     return _memoized(raw.field_nodes[0], answer)  # type: ignore[no-any-return]
+
+
+def lineage_columns(info: strawberry.Info) -> tuple[str, ...] | None:
+    """The record fields that `lineage { nodes { artifact { ... } } }` reads: the columns
+    behind its fields when every one of them reads a column as it is (on every artifact type
+    having it), else None (a field with a resolver, which may read anything: all columns)."""
+    raw = info._raw_info
+    fragments = raw.fragments
+    schema: GraphQLSchema = raw.schema
+
+    def answer(node: FieldNode) -> tuple[str, ...] | None:
+        selected = [
+            field
+            for nodes in _children(node, fragments)
+            if nodes.name.value == "nodes"
+            for artifact in _children(nodes, fragments)
+            if artifact.name.value == "artifact"
+            for field in _children(artifact, fragments)
+        ]
+        interface = schema.get_type("Artifact")
+        if not isinstance(interface, GraphQLInterfaceType):
+            return None
+        types = schema.get_possible_types(interface)
+        needed: set[str] = set()
+        for name in {f.name.value for f in selected} - {"__typename"}:
+            for object_type in types:
+                field = object_type.fields.get(name)
+                if field is None:
+                    continue  # asked in a fragment on another type
+                column = getattr(field, COLUMN, None)
+                if column is None:
+                    return None
+                needed.add(column)
+        return tuple(sorted(needed))
+
+    return _memoized(raw.field_nodes[0], answer, "lineage_columns")  # type: ignore[no-any-return]
 
 
 def _memoized(node: FieldNode, compute: Any, question: str = "") -> Any:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import edges
 from glaregraph.catalog.errors import BadUserInput
+from glaregraph.catalog.graph import noderows
 from glaregraph.catalog.graph.idlist import bind_ids, id_list
 from glaregraph.catalog.graph.snapshot import snapshot
 from glaregraph.catalog.graph.walk import (
@@ -78,14 +79,22 @@ async def lineage(
     relations: Sequence[str] | None,
     type_names: Sequence[str] | None,
     first: int,
+    needed: Sequence[str] | None = None,
 ) -> Lineage:
+    """`needed`: the record fields the nodes' selection reads (None: any of them)."""
     check_arguments(depth, first)
+    columns = noderows.chosen(needed)
     dialect = catalog.db.dialect
     directions = [UPSTREAM, DOWNSTREAM] if direction == BOTH else [direction]
     walked: dict[str, Walked] = {}
-    async with snapshot(catalog.db) as conn:
+    # generic plans: a level's statement was planned again at every execution (custom plans:
+    # PostgreSQL judged the generic one costlier, not knowing the lists' lengths), 1.3 ms a
+    # level, most of a chain's walk; the generic plan is the one the custom plans chose
+    async with snapshot(catalog.db, generic_plans=True) as conn:
         for way in directions:
-            level = level_statement(catalog, principal, way, relations, type_names, dialect)
+            level = level_statement(
+                catalog, principal, way, relations, type_names, dialect, columns
+            )
             # first + 1: one more than can be returned tells whether `first` cut any
             walked[way] = await walk(conn, level, dialect, root.id, depth, first + 1)
         # Each walk holds its first + 1 nearest (depth, id): so does their union.
@@ -115,23 +124,31 @@ async def _edges(
 ) -> list[LineageEdge]:
     """The links the walks crossed: held (UPSTREAM) or pointed at (DOWNSTREAM) by an artifact
     whose links a walk read, the other end among `ends` (the root and the returned artifacts).
-    Both ends in SQL, the read end first: from a 10k hub cut at its first level that is the
+    Read from the end the walk came from: from a 10k hub cut at its first level that is the
     hub's own links (one index range), not every link of the 1,000 returned artifacts."""
     near = next(iter(expanded.values())) if len(expanded) == 1 else set()
     one = len(near) == 1  # one artifact read (the root, a walk cut in its first level)
     stmt = _edges_statement(
         dialect, tuple(expanded), None if relations is None else tuple(relations), one
     )
-    params = {"ends": bind_ids(ends, dialect)}
     if one:
-        params["near"] = next(iter(near))
+        # what that artifact's one level returned is a run of its links in id order (the
+        # returned artifacts and the hidden ones between them): that run, read in index order,
+        # costs a fraction of looking up each returned artifact's link (1,000 index descents)
+        (only,) = near
+        others = ends - near or near
+        params = {"near": only, "low": min(others), "high": max(others)}
     else:
-        params.update({f"expanded_{w}": bind_ids(ids, dialect) for w, ids in expanded.items()})
+        params = {
+            "ends": bind_ids(ends, dialect),
+            **{f"expanded_{w}": bind_ids(ids, dialect) for w, ids in expanded.items()},
+        }
     rows = (await conn.execute(stmt, params)).all()
     # a link held twice (two positions of a list) is one edge; plain tuples hash and compare
     # twice as fast as result rows or named tuples (3,000 edges: 7 ms -> 3.4), and are sorted
-    # before they are made edges (`_make`, not a call per edge: 6.1 -> 4.3 ms for 2,890)
-    crossed = {(s, t, r) for s, t, r in rows}
+    # before they are made edges (`_make`, not a call per edge: 6.1 -> 4.3 ms for 2,890); the
+    # run read from one artifact has the hidden ones' links too: kept out here
+    crossed = {r for r in map(tuple, rows) if r[0] in ends and r[1] in ends}
     return list(map(LineageEdge._make, sorted(crossed)))
 
 
@@ -139,11 +156,10 @@ async def _edges(
 def _edges_statement(
     dialect: str, directions: tuple[str, ...], relations: tuple[str, ...] | None, one: bool
 ) -> sa.Select[Any] | sa.CompoundSelect[Any]:
-    """`one`: a single direction from a single artifact (`:near`), whose links to `:ends` are
-    then looked up one by one in the index on (target, source) when it is the target, rather
-    than all of its links read: a hub's 10,000."""
+    """`one`: a single direction from a single artifact (`:near`): its links whose other end
+    is from `:low` to `:high` (bytewise), and its link to itself if it holds one."""
 
-    def crossed(direction: str) -> sa.Select[Any]:
+    def crossed(direction: str) -> sa.Select[Any] | sa.CompoundSelect[Any]:
         near, far = link_ends(direction)
         # the far end compared bytewise on PostgreSQL: the one index that orders it so is the
         # (target, source) one, and only after the near end; so the links are always reached
@@ -151,14 +167,20 @@ def _edges_statement(
         # which would read every link held to or by each end (a pipeline's artifacts: 100,000
         # index entries for 2,890 edges, 40 ms instead of 6; a hub: 10,000 each)
         key = far.collate("C") if dialect == "postgresql" else far
-        if one:
-            near_in = near == sa.bindparam("near", type_=sa.String())
-        else:
-            near_in = near.in_(id_list(f"expanded_{direction}", dialect))
-        stmt = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation).where(
-            near_in, key.in_(id_list("ends", dialect))
+        links = sa.select(edges.c.source_id, edges.c.target_id, edges.c.relation)
+        if relations is not None:
+            links = links.where(edges.c.relation.in_(relations))
+        if not one:
+            return links.where(
+                near.in_(id_list(f"expanded_{direction}", dialect)),
+                key.in_(id_list("ends", dialect)),
+            )
+        at = sa.bindparam("near", type_=sa.String())
+        low, high = sa.bindparam("low", type_=sa.String()), sa.bindparam("high", type_=sa.String())
+        # a UNION ALL, not an OR: each part is one index range
+        return sa.union_all(
+            links.where(near == at, key >= low, key <= high), links.where(near == at, far == at)
         )
-        return stmt if relations is None else stmt.where(edges.c.relation.in_(relations))
 
     # a UNION, not an OR: each part keeps its semi-joins (an OR of IN-subqueries scans edges)
     parts = [crossed(d) for d in directions]

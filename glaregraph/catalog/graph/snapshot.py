@@ -19,7 +19,11 @@ from glaregraph.catalog.database.engine import Database
 
 
 @asynccontextmanager
-async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
+async def snapshot(db: Database, generic_plans: bool = False) -> AsyncIterator[AsyncConnection]:
+    """`generic_plans`: on PostgreSQL, the statements of this read are executed with their
+    generic plans (planned once per connection and statement text), not planned again for
+    each execution's values. For a read that runs the same few statements many times (a
+    lineage walk: a statement per level), with plans that do not depend on the values."""
     async with db.read() as conn:
         if db.is_sqlite:
             # `read` tells the engine not to BEGIN (each statement commits on its own): the
@@ -34,4 +38,6 @@ async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
             async with conn.begin():
+                if generic_plans:
+                    await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
                 yield conn

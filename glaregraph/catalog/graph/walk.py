@@ -30,7 +30,7 @@ and by the statement timeout.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,7 @@ class Level:
 
     one: sa.Select[Any]
     many: sa.Select[Any]
+    record: Callable[[Sequence[Any]], ArtifactRecord]  # of a row's columns after (id, visible)
 
 
 def level_statement(
@@ -85,9 +86,10 @@ def level_statement(
     relations: Sequence[str] | None,
     type_names: Sequence[str] | None,
     dialect: str,
+    columns: tuple[str, ...] = noderows.NAMES,
 ) -> Level:
     """The artifacts linked to the frontier and not in `:visited`, id after `:after`, in id
-    order, at most `:page`: (id, visible, the `noderows` columns), where visible is NULL for an
+    order, at most `:page`: (id, visible, the `noderows` `columns`), where visible is NULL for an
     artifact the walk may not enter whoever asks (deleted, of a type not served or not asked
     for), and the columns are NULL unless visible.
 
@@ -106,8 +108,11 @@ def level_statement(
         None if relations is None else tuple(relations),
         None if type_names is None else tuple(type_names),
         dialect,
+        columns,
     )
-    return Level(_cached_level(*shape, one=True), _cached_level(*shape, one=False))
+    return Level(
+        _cached_level(*shape, one=True), _cached_level(*shape, one=False), noderows.maker(columns)
+    )
 
 
 def _level(
@@ -118,6 +123,7 @@ def _level(
     relations: tuple[str, ...] | None,
     type_names: tuple[str, ...] | None,
     dialect: str,
+    columns: tuple[str, ...],
     one: bool,
 ) -> sa.Select[Any]:
     near, far = link_ends(direction)
@@ -148,7 +154,7 @@ def _level(
         .subquery("c")
     )
     if pg:
-        return _with_rows_pg(authz, served_types, principal, type_names, candidates)
+        return _with_rows_pg(authz, served_types, principal, type_names, candidates, columns)
     step = artifacts.alias("step")
     same = step.c.id == candidates.c.id
     visible = (
@@ -161,7 +167,7 @@ def _level(
     node = artifacts.alias("node")
     joined = page.outerjoin(node, sa.and_(node.c.id == page.c.id, page.c.visible))
     return (
-        sa.select(page.c.id, page.c.visible, *noderows.columns(node))
+        sa.select(page.c.id, page.c.visible, *noderows.columns(node, columns))
         .select_from(joined)
         .order_by(page.c.id)
     )
@@ -183,6 +189,7 @@ def _with_rows_pg(
     principal: Principal,
     type_names: tuple[str, ...] | None,
     candidates: sa.Subquery,
+    columns: tuple[str, ...],
 ) -> sa.Select[Any]:
     """The page's candidates with their visibility and rows: one LATERAL lookup per candidate
     (LIMIT 1: never a join planned over the whole table) answers both, the columns then
@@ -190,7 +197,7 @@ def _with_rows_pg(
     the primary key's index serves."""
     node = artifacts.alias("node")
     found = (
-        sa.select(authz.visible(principal, node).label("visible"), *noderows.columns(node))
+        sa.select(authz.visible(principal, node).label("visible"), *noderows.columns(node, columns))
         .where(
             node.c.id == candidates.c.id.collate("default"),
             *_enterable(node, served_types, type_names),
@@ -199,9 +206,9 @@ def _with_rows_pg(
         .lateral("found")
     )
     visible = found.c.visible
-    columns = [sa.case((visible, found.c[name]), else_=sa.null()) for name in noderows.NAMES]
+    shown = [sa.case((visible, found.c[name]), else_=sa.null()) for name in columns]
     return (
-        sa.select(candidates.c.id, visible, *columns)
+        sa.select(candidates.c.id, visible, *shown)
         .select_from(candidates.outerjoin(found, sa.true()))
         .order_by(candidates.c.id)
     )
@@ -228,7 +235,7 @@ async def walk(
             stmt, near = level.one, {"near": frontier[0]}
         else:
             stmt, near = level.many, {"frontier": bind_ids(frontier, dialect)}
-        reached = await _read_level(conn, stmt, near, visited, limit, out)
+        reached = await _read_level(conn, stmt, level.record, near, visited, limit, out)
         for artifact_id in reached:
             out.depths[artifact_id] = k
         if not reached or len(out.depths) >= limit:
@@ -240,6 +247,7 @@ async def walk(
 async def _read_level(
     conn: AsyncConnection,
     level: sa.Select[Any],
+    record: Callable[[Sequence[Any]], ArtifactRecord],
     frontier: dict[str, Any],
     visited: Any,
     limit: int,
@@ -264,7 +272,7 @@ async def _read_level(
                 out.hidden.add(artifact_id)
                 continue
             reached.append(artifact_id)
-            out.records[artifact_id] = noderows.record(columns)
+            out.records[artifact_id] = record(columns)
             if len(reached) == needed:
                 return reached
         if len(rows) < page:
