@@ -209,8 +209,10 @@ def _label(sql: str) -> str:
         "unnest" in s or "json_each" in s
     ):
         return "lineage rows"
-    if s.startswith("SELECT edges.source_id"):
+    if "AS crossed" in s or s.startswith("SELECT edges.source_id"):
         return "lineage edges"
+    if s.startswith("SET LOCAL plan_cache_mode"):
+        return "generic plans (SET LOCAL)"
     if "RECURSIVE down" in s:
         return "tag count (descendants CTE)"
     if "mine.tag" in s or "AS mine" in s:
@@ -302,7 +304,13 @@ async def explain_all(url: str, captured: dict[str, list[dict[str, Any]]]) -> di
     conn = await asyncpg.connect(dsn, server_settings={"jit": "off"})
     try:
         for label, stmts in captured.items():
+            generic = False  # the lineage's statements run with their generic plans
             for i, s in enumerate(stmts):
+                if s["sql"].startswith("SET LOCAL plan_cache_mode"):
+                    generic = True
+                    continue
+                mode = "force_generic_plan" if generic else "auto"
+                await conn.execute(f"SET plan_cache_mode = {mode}")
                 params = list(s["params"] or ())
                 if s["s"] is None:  # it failed in the server (timeout): the plan without ANALYZE
                     rows = await conn.fetch("EXPLAIN " + s["sql"], *params)
