@@ -17,8 +17,11 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -347,6 +350,13 @@ def _serializer(leaf_type: Any) -> Callable[[Any], Any]:
     serialize: Callable[[Any], Any] = leaf_type.serialize
     if leaf_type in (GraphQLString, GraphQLID):
         return lambda value: value if value.__class__ is str else serialize(value)
+    if leaf_type is GraphQLInt:
+        # an int in range is its own answer (a lineage node's depth, a thousand times)
+        return lambda value: (
+            value
+            if value.__class__ is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+            else serialize(value)
+        )
     return serialize
 
 
