@@ -357,9 +357,10 @@ async def replay_floor(url: str, captured: dict[str, list[dict[str, Any]]]) -> d
             times = []
             for _ in range(REPLAYS + 2):  # the first two warm the plans
                 t0 = time.perf_counter()
-                async with conn.transaction(isolation="repeatable_read", readonly=True):
-                    for statement, params in prepared:
-                        await statement.fetch(*params)
+                await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                for statement, params in prepared:
+                    await statement.fetch(*params)
+                await conn.execute("ROLLBACK")
                 times.append((time.perf_counter() - t0) * 1000)
             out[label] = round(median(times[2:]), 2)
     finally:
