@@ -353,7 +353,11 @@ async def replay_floor(url: str, captured: dict[str, list[dict[str, Any]]]) -> d
             mode = "force_generic_plan" if generic else "auto"
             await conn.execute(f"SET plan_cache_mode = {mode}")
             data = [s for s in stmts if s["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+            # prepared inside the transaction: a statement prepared outside it with a generic
+            # plan leaves the BEGIN after it refused ("must be called before any query")
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             prepared = [(await conn.prepare(s["sql"]), list(s["params"] or ())) for s in data]
+            await conn.execute("ROLLBACK")
             times = []
             for _ in range(REPLAYS + 2):  # the first two warm the plans
                 t0 = time.perf_counter()
