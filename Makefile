@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench bench-real bench-creates bench-blobs bench-graph bench-tag-writes bench-concurrency schema clean
+.PHONY: install run test lint bench bench-real bench-creates bench-blobs bench-graph bench-graph-ab bench-tag-writes bench-concurrency schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-blobs: install  ## blobs over presigned URLs (juicefs S3 gateway); BENCH_Q
 
 bench-graph: install  ## lineage and tag graph (member): latency, statements, plans; BENCH_QUICK=1 for short
 	$(BIN)/python benchmarks/graph.py
+
+bench-graph-ab: install  ## the graph queries vs a base commit, alternated (BASE=<commit>; needs graph.py --pg-only --keep)
+	$(BIN)/python benchmarks/graph_ab.py --base $(BASE)
 
 bench-tag-writes: install  ## what keeping tag co-occurrence costs creates, tag adds and deletes
 	$(BIN)/python benchmarks/tag_writes.py
