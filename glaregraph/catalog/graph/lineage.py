@@ -189,7 +189,9 @@ def _edges_statement(
     # a link held twice (two positions of a list) is one edge; deduplicated by the same sort
     # that orders them, bytewise as Python orders strings (the database's own collation
     # compares by locale: a second sort, twice as slow)
-    columns = [found.c[name] for name in ("source_id", "target_id", "relation")]
+    columns: list[sa.ColumnElement[Any]] = [
+        found.c[name] for name in ("source_id", "target_id", "relation")
+    ]
     if dialect == "postgresql":
         columns = [column.collate("C") for column in columns]
     return sa.select(*columns).distinct().order_by(*columns)

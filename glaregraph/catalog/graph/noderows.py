@@ -87,7 +87,11 @@ def maker(names: tuple[str, ...]) -> Callable[[Sequence[Any]], ArtifactRecord]:
 
     def partial(row: Sequence[Any]) -> ArtifactRecord:
         padded = (*row, None)
-        return ArtifactRecord(*base(padded), padded[data] or {}, padded[meta] or {})
+        v = base(padded)
+        return ArtifactRecord(
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
+            padded[data] or {}, padded[meta] or {},
+        )  # fmt: skip
 
     return partial
 
