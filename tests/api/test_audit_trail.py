@@ -108,3 +108,17 @@ async def test_a_refused_import_leaves_no_event_and_a_quota_event_says_what(gql)
         "maxArtifacts": None,
         "maxBytes": 5,
     }
+
+
+async def test_an_audit_filter_past_the_filter_limits_is_bad_user_input(gql):
+    """The `filter` bounds hold for the audit trail too (200 values, 8 levels), checked before
+    anything runs."""
+    await gql(CREATE, {"v": "9.0.0"})
+    fine = {"or": [{"action": {"eq": f"a{i}"}} for i in range(99)]}
+    assert await _events(gql, f=fine) == []
+    too_many = {"or": [{"action": {"eq": f"a{i}"}} for i in range(201)]}
+    too_deep = {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {}}}}}}}}}}
+    for flt in (too_many, too_deep):
+        body = (await gql.post(EVENTS, {"f": flt}, as_="admin")).json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        assert body["errors"][0]["extensions"]["field"] == "filter", body

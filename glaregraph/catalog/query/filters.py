@@ -48,13 +48,14 @@ def compile_filter(
     """AND of every key of `spec`; an empty or missing filter is TRUE. `unindexed` keeps the
     planner off type-field indexes (see `listing.py`). Filters past the size limits are refused:
     SQLite's parser has fixed depth limits, and no real query needs more."""
-    _check_size(spec, path)
+    check_size(spec, path)
     return _compile(spec, t, path, unindexed)
 
 
-def _check_size(spec: Any, path: str) -> None:
-    """Every value counts, and so does every object in a list: `and: [{not: {}}, ...]` holds no
-    value but still makes one SQL condition per item. Operators left out (None) cost nothing."""
+def check_size(spec: Any, path: str) -> None:
+    """Refuses a filter past the size limits (BadUserInput). Every value counts, and so does
+    every object in a list: `and: [{not: {}}, ...]` holds no value but still makes one SQL
+    condition per item. Operators left out (None) cost nothing."""
     count = 0
 
     def walk(node: Any, depth: int) -> None:
@@ -155,7 +156,7 @@ def _scalar_ops(
 
 def scalar_ops(column: Any, kind: Kind, ops: Mapping[str, Any], path: str) -> Condition:
     """The operators of one scalar filter on a plain column (for tables other than artifacts)."""
-    _check_size(ops, path)
+    check_size(ops, path)
     return _scalar_ops(column, kind, ops, path, in_data=False)
 
 
