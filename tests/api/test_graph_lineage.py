@@ -15,6 +15,8 @@ LINEAGE = """query($id: ID!, $dir: LineageDirection, $depth: Int, $first: Int,
                               relations: $rel, typeNames: $types) {
     root { id } nodes { depth artifact { id name } } edges { fromId toId relation }
     truncated hiddenCount } } }"""
+DERIVE = """mutation($id: ID!, $from: [ID!]) {
+  imageUpdate(id: $id, input: {derivedFromIds: $from}) { id } }"""
 _versions = itertools.count()
 
 
@@ -86,9 +88,7 @@ async def test_a_deleted_artifact_is_not_in_lineage_and_not_counted(gql):
 async def test_a_cycle_is_safe_and_its_closing_link_is_an_edge(gql):
     x = await _image(gql, "X")
     y = await _image(gql, "Y", [x])
-    update = """mutation($id: ID!, $from: [ID!]) {
-      imageUpdate(id: $id, input: {derivedFromIds: $from}) { id } }"""
-    await gql(update, {"id": x, "from": [y]})
+    await gql(DERIVE, {"id": x, "from": [y]})
     graph = await _lineage(gql, x, depth=20)
     assert _names(graph) == [("Y", 1)]  # never the root
     assert {(e["fromId"], e["toId"]) for e in graph["edges"]} == {(x, y), (y, x)}
@@ -285,9 +285,7 @@ async def test_a_walk_cut_in_its_first_level_has_the_links_to_what_it_returns_an
 async def test_an_artifact_derived_from_itself_has_that_link_as_an_edge(gql):
     x = await _image(gql, "X")
     y = await _image(gql, "Y", [x])
-    update = """mutation($id: ID!, $from: [ID!]) {
-      imageUpdate(id: $id, input: {derivedFromIds: $from}) { id } }"""
-    await gql(update, {"id": x, "from": [x]})
+    await gql(DERIVE, {"id": x, "from": [x]})
     z = await _image(gql, "Z", [x])
     up = await _lineage(gql, x, first=1)
     itself = {"fromId": x, "toId": x, "relation": "derived_from"}
