@@ -40,7 +40,7 @@ READER = "glaregraph_read"  # attribute on a GraphQLField: (source) -> value, or
 TYPE_OF = "glaregraph_type_of"  # attribute on a GraphQLInterfaceType: (value) -> type name
 ATTRIBUTE = "glaregraph_attribute"  # on a GraphQLField whose reader is getattr of this name
 PLAIN_TEXT = "glaregraph_plain_text"  # on a finish: a non-null String/ID (a str is its answer)
-# on a plain-text completer (and its finish): (names, read, one, make)
+# on a plain-text completer (and its finish): (read, one, make)
 BULK = "glaregraph_bulk"
 NOT_READY = object()
 
@@ -286,7 +286,7 @@ def _plain_texts(steps: list[Step], attributes: list[str]) -> Completer:
         return make(values)
 
     make = _object_maker(names)
-    setattr(complete, BULK, (names, read, one, make))
+    setattr(complete, BULK, (read, one, make))
     return complete
 
 
@@ -309,12 +309,12 @@ def _object_maker(names: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
 
 
 def _complete_all(
-    bulk: tuple[tuple[str, ...], Reader, bool, Callable[[Any], dict[str, Any]]], items: list[Any]
+    bulk: tuple[Reader, bool, Callable[[Any], dict[str, Any]]], items: list[Any]
 ) -> Any:
     """A whole list of plain-text objects (a lineage's thousands of edges) completed in a few
     C-level passes: every item read at once, every value checked to be a string, then the
     objects made; None (the item-by-item path, which reports) when any of that fails."""
-    _, read, one, make = bulk
+    read, one, make = bulk
     try:
         values = list(map(read, items))
     except Exception:
