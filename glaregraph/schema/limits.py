@@ -3,9 +3,11 @@
 Cost: every field costs 1; a field with a `first`/`last` argument (a page, a lineage graph)
 multiplies its per-item selections (`edges`, `nodes`) by that size (the default page size when
 absent or null); `totalCount`, `pageInfo` and the rest cost 1. Size arguments out of bounds are
-BAD_USER_INPUT before any cost is weighed, and so is a `filter` past its size limits: refused
-later, it was first made into input objects by strawberry, 0.6 ms each on a 2-core machine (a
-filter of 40,000 items, 1 MB of JSON, held the worker for 24 s before its BAD_USER_INPUT).
+BAD_USER_INPUT before any cost is weighed, and so are lists of input objects past their bounds
+(a `filter` past its size limits, a `sort` of more keys than allowed, more `parts` than an
+upload can have): refused later, they were first made into input objects by strawberry, one by
+one (a filter of 40,000 items, 1 MB of JSON, held the worker for 24 s before its
+BAD_USER_INPUT on a slow 2-core machine; 25,000 sort keys 0.5 s on a fast one).
 """
 
 from dataclasses import dataclass
@@ -21,13 +23,16 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from glaregraph.catalog.blobs.config import MAX_PARTS
 from glaregraph.catalog.errors import BadUserInput, QueryTooComplex
 from glaregraph.catalog.graph.lineage import DEFAULT_FIRST as DEFAULT_LINEAGE_FIRST
 from glaregraph.catalog.graph.lineage import MAX_DEPTH, MAX_FIRST
 from glaregraph.catalog.listing import DEFAULT_PAGE, MAX_PAGE
 from glaregraph.catalog.query.filters import check_size
+from glaregraph.catalog.query.ordering import check_sort_size
 
 ITEM_FIELDS = frozenset({"edges", "nodes"})
+LISTS = frozenset({"filter", "sort", "parts"})  # arguments bounded before anything runs
 PAGE_BOUNDS = {"first": (0, MAX_PAGE), "last": (0, MAX_PAGE)}
 # fields whose size arguments have bounds of their own
 BOUNDS = {"lineage": {"first": (0, MAX_FIRST), "depth": (1, MAX_DEPTH)}}
@@ -89,7 +94,7 @@ def _walk(
             if sel.alias is not None:
                 m.aliases += 1
             m.depth = max(m.depth, depth)
-            _check_filter(sel, variables)
+            _check_lists(sel, variables)
             inner = _multiplier(sel, variables)
             children = _walk(sel.selection_set, fragments, variables, depth + 1, m, seen, inner)
             factor = items if sel.name.value in ITEM_FIELDS else 1
@@ -130,13 +135,22 @@ def _multiplier(node: FieldNode, variables: dict[str, Any]) -> int:
     return 1
 
 
-def _check_filter(node: FieldNode, variables: dict[str, Any]) -> None:
+def _check_lists(node: FieldNode, variables: dict[str, Any]) -> None:
     """A field's `filter` argument within its size limits (the rule the filter's compiler
     applies: only `and`, `or`, `not` and `like` are looked at by name, the same in GraphQL's
-    names and Python's)."""
+    names and Python's), its `sort` and `parts` within their lengths (the rules the use cases
+    apply)."""
     for argument in node.arguments or ():
-        if argument.name.value == "filter":
-            check_size(value_from_ast_untyped(argument.value, variables), "filter")
+        name = argument.name.value
+        if name not in LISTS:
+            continue
+        value = value_from_ast_untyped(argument.value, variables)
+        if name == "filter":
+            check_size(value, "filter")
+        elif name == "sort" and isinstance(value, list):
+            check_sort_size(len(value))
+        elif name == "parts" and isinstance(value, list) and len(value) > MAX_PARTS:
+            raise BadUserInput(f"an upload has at most {MAX_PARTS} parts", field="parts")
 
 
 def _is_page(node: FieldNode) -> bool:

@@ -90,3 +90,32 @@ def test_round_trip_through_presigned_urls_only(server: str, size: int, tmp_path
         got = http.request(link["method"], link["url"], headers=link["headers"])
         assert got.status_code == 200
         assert got.content == data
+
+
+def test_a_blob_needing_more_parts_than_s3_numbers_is_refused_when_its_upload_starts(
+    server: str,
+):
+    """S3 numbers an upload's parts 1-10,000: a blob that needs more parts is refused at the
+    start (PAYLOAD_TOO_LARGE, the largest size as `limit`) rather than after 10,000 parts were
+    sent; one of exactly 10,000 parts starts, and its last part's URL takes its bytes."""
+    part_size = 5 << 20  # the server's CATALOG_UPLOAD_PART_SIZE
+    largest = 10_000 * part_size
+    with httpx.Client(timeout=120) as http:
+        artifact = _gql(http, server, CREATE, {"v": "50000.0.0"})["modelCreate"]["id"]
+        too_large = {"in": {"artifactId": artifact, "field": "weights", "size": largest + 1}}
+        body = http.post(
+            f"{server}/graphql",
+            json={"query": START, "variables": too_large},
+            headers={"authorization": "Bearer alice-token"},
+        ).json()
+        error = body["errors"][0]["extensions"]
+        assert (error["code"], error["limit"], error["size"]) == (
+            "PAYLOAD_TOO_LARGE",
+            largest,
+            largest + 1,
+        ), body
+        fits = {"in": {"artifactId": artifact, "field": "weights", "size": largest}}
+        started = _gql(http, server, START, fits)["blobUploadStart"]
+        assert [p["number"] for p in started["parts"]] == list(range(1, 10_001))
+        sent = _send(http, started["parts"][-1], bytes(part_size))
+        assert sent.status_code in (200, 204), sent.text

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from glaregraph.catalog.blobs.config import MAX_PARTS
 from glaregraph.catalog.query.ordering import MAX_SORT_KEYS
 
 MANY = 40_000
@@ -185,6 +186,35 @@ async def test_too_many_sort_keys_are_bad_user_input(sample_gql, query, count):
     status, body = await _post(sample_gql.http, query, {"sort": sort})
     assert status == 200, body
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "sort"}, body
+
+
+async def test_too_many_sort_keys_refuse_the_whole_request_before_anything_runs(sample_gql):
+    await _artifact(sample_gql)
+    query = """query($sort: [ArtifactSort!]) {
+      all: artifacts { totalCount } sorted: artifacts(sort: $sort) { totalCount } }"""
+    sort = [{"field": "NAME"}] * (MAX_SORT_KEYS + 1)
+    _, body = await _post(sample_gql.http, query, {"sort": sort})
+    assert "data" not in body, body  # a request error: no field ran (not even `all`)
+    assert [e["extensions"] for e in body["errors"]] == [
+        {"code": "BAD_USER_INPUT", "field": "sort"}
+    ]
+
+
+@pytest.mark.parametrize("count", [MAX_PARTS + 1, 30_000])  # 30,000: what fits in 1 MiB
+async def test_more_parts_than_an_upload_can_have_refuse_the_document_before_it_runs(
+    sample_gql, count
+):
+    artifact_id = await _artifact(sample_gql)
+    before = await sample_gql(READ, {"id": artifact_id})
+    document = """mutation($id: ID!, $parts: [CompletedPartInput!]) {
+      artifactTagsAdd(id: $id, tags: ["new"]) { id }
+      blobUploadComplete(uploadId: $id, parts: $parts) { size } }"""
+    parts = [{"number": n, "etag": "e"} for n in range(1, count + 1)]
+    _, body = await _post(sample_gql.http, document, {"id": artifact_id, "parts": parts})
+    assert [e["extensions"] for e in body["errors"]] == [
+        {"code": "BAD_USER_INPUT", "field": "parts"}
+    ]
+    assert await sample_gql(READ, {"id": artifact_id}) == before  # the tags were not added
 
 
 async def test_eight_sort_keys_still_work(sample_gql):

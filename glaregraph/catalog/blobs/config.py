@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from glaregraph.storage import BlobStore
 
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
+MAX_PARTS = 10_000  # S3's most parts in one multipart upload (part numbers 1-10,000)
 
 
 @dataclass(frozen=True, slots=True)

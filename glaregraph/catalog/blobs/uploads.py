@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.blobs import keys, store_calls, upload_rows
+from glaregraph.catalog.blobs.config import MAX_PARTS
 from glaregraph.catalog.blobs.slots import (
     OPEN,
     Slot,
@@ -24,7 +25,7 @@ from glaregraph.catalog.blobs.slots import (
 from glaregraph.catalog.blobs.upload_rows import COMPLETED, Upload
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts, uploads
-from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
+from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound, PayloadTooLarge
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.quotas import usage
 from glaregraph.catalog.records import ArtifactRecord
@@ -66,6 +67,20 @@ def check_content_type(value: str | None, path: str = "input.contentType") -> st
     return value
 
 
+def check_part_count(size: int, part_size: int) -> None:
+    """A blob needing more than MAX_PARTS parts is refused before anything is created: S3
+    refuses part numbers above it, so such an upload could never be completed (the client
+    would learn it after sending 10,000 parts)."""
+    largest = MAX_PARTS * part_size
+    if size > largest:
+        raise PayloadTooLarge(
+            f"an upload is at most {MAX_PARTS} parts of {part_size} bytes ({largest} bytes); "
+            "a larger part size (CATALOG_UPLOAD_PART_SIZE) takes larger blobs",
+            limit=largest,
+            size=size,
+        )
+
+
 async def start(
     catalog: Catalog,
     caller: Caller,
@@ -82,6 +97,7 @@ async def start(
     content_type = check_content_type(content_type)
     if size < 0:
         raise BadUserInput("size is a number of bytes, 0 or more", field="input.size")
+    check_part_count(size, config.part_size)
     upload_id = str(uuid.uuid4())
     staging = keys.staging(upload_id)
     count = max(1, math.ceil(size / config.part_size))

@@ -58,12 +58,17 @@ class Term:
     max_length: int  # the longest string the key holds (string-like kinds)
 
 
+def check_sort_size(count: int) -> None:
+    if count > MAX_SORT_KEYS:
+        raise BadUserInput(
+            f"at most {MAX_SORT_KEYS} sort keys are allowed (got {count})", field="sort"
+        )
+
+
 def order_terms(sort: list[tuple[str, bool]] | None, t: TypeDef | None) -> list[Term]:
     """(field, descending) pairs → terms, with `id` appended as the tie-breaker."""
-    if sort is not None and len(sort) > MAX_SORT_KEYS:
-        raise BadUserInput(
-            f"at most {MAX_SORT_KEYS} sort keys are allowed (got {len(sort)})", field="sort"
-        )
+    if sort is not None:
+        check_sort_size(len(sort))
     terms: list[Term] = []
     for name, descending in sort or DEFAULT_SORT:
         resolved = resolve_column(name, t)
