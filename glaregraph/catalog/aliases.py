@@ -16,7 +16,12 @@ from glaregraph.catalog.errors import BadUserInput, Conflict, NotFound
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
 from glaregraph.catalog.typedef.values import check_string
-from glaregraph.catalog.unit_of_work import Related, UnitOfWork, unit_of_work
+from glaregraph.catalog.unit_of_work import (
+    Related,
+    UnitOfWork,
+    again_if_concurrent,
+    unit_of_work,
+)
 
 
 async def set_alias(
@@ -26,8 +31,21 @@ async def set_alias(
     alias: str,
     expected_revision: int | None = None,
 ) -> ArtifactRecord:
-    """Point `alias` at this artifact; it moves away from whichever version held it."""
+    """Point `alias` at this artifact; it moves away from whichever version held it. Run
+    again when a holder found after the locks were taken is busy (see `_take`)."""
     alias = _check_alias(alias)
+    return await again_if_concurrent(
+        lambda: _set_alias(catalog, caller, artifact_id, alias, expected_revision)
+    )
+
+
+async def _set_alias(
+    catalog: Catalog,
+    caller: Caller,
+    artifact_id: str,
+    alias: str,
+    expected_revision: int | None,
+) -> ArtifactRecord:
     async with unit_of_work(catalog, caller, "aliasSet") as uow:
         record = await uow.artifact(
             artifact_id, "set_alias", expected_revision, related=_holder_of(alias)
@@ -70,7 +88,8 @@ def _holder_of(alias: str) -> Related:
 async def _take(uow: UnitOfWork, record: ArtifactRecord, alias: str) -> str | None:
     """Point `alias` at `record`; its previous holder (None: new alias). A holder changes only
     under its own row lock, so a locked holder stays put; one created or moved since it was
-    read is locked before the alias moves."""
+    read is locked before the alias moves, if no other transaction holds it (else the
+    mutation ends with ConcurrentChange, and its next run locks the new holder in order)."""
     holder = uow.related[0] if uow.related else None
     while True:
         if holder == record.id:

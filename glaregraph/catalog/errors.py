@@ -8,7 +8,8 @@ CatalogError
 │   └── ActivationIncomplete                  required_on_activate fields unset (`fields`)
 ├── Conflict                 CONFLICT         duplicate, revision, transition, blob SAVING
 │   ├── RevisionMismatch                      (`expected`, `actual`)
-│   └── TransitionNotAllowed                  (`from`, `to`)
+│   ├── TransitionNotAllowed                  (`from`, `to`)
+│   └── ConcurrentChange                      left no trace; may run again
 ├── Locked                   LOCKED           (`holder`, `expiresAt`)
 ├── QuotaExceeded            QUOTA_EXCEEDED   (`scope`, `limit`, `used`, `requested`)
 ├── PayloadTooLarge          PAYLOAD_TOO_LARGE
@@ -69,6 +70,11 @@ class ActivationIncomplete(BadUserInput):
 
 class Conflict(CatalogError):
     code = "CONFLICT"
+
+
+class ConcurrentChange(Conflict):
+    """The database gave up on the mutation's transaction because of another one (a lock
+    cycle, a row it may not wait for): nothing of it was written, and it may run again."""
 
 
 class RevisionMismatch(Conflict):

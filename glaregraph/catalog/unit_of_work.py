@@ -21,7 +21,7 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
@@ -33,12 +33,15 @@ from glaregraph.catalog.authz import require_user
 from glaregraph.catalog.context import Catalog
 from glaregraph.catalog.database.tables import artifacts
 from glaregraph.catalog.database.together import Params, Refusal, WaitingWrites
-from glaregraph.catalog.errors import Conflict, NotFound, RevisionMismatch
+from glaregraph.catalog.errors import ConcurrentChange, NotFound, RevisionMismatch
 from glaregraph.catalog.principal import Caller
 from glaregraph.catalog.records import ArtifactRecord
 
-# PostgreSQL gives up on one of two transactions that wait for each other's rows
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+# PostgreSQL gave up on the transaction because of another one: deadlock detected,
+# serialization failure, a row locked by another that `lock_related` does not wait for
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+TRIES = 8  # runs of a mutation `again_if_concurrent` makes at most
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,10 +256,13 @@ class UnitOfWork:
             await guard(self, artifact_id)
 
     async def lock_related(self, ids: Collection[str]) -> None:
-        """Lock more artifacts this mutation will change, found after its own was locked. They
-        are locked after it, out of id order: PostgreSQL detects the rare lock cycle this can
-        close, and the mutation then answers CONFLICT."""
-        await self._lock_ids(ids)
+        """Lock more artifacts this mutation will change, found after its own was locked. Ids
+        above every locked one are waited for (still in id order); others would be locked out
+        of order, so they are not waited for: one another transaction holds ends this one with
+        ConcurrentChange (waiting could close a lock cycle, which PostgreSQL breaks only after
+        `deadlock_timeout`, a second by default). Run such a mutation with
+        `again_if_concurrent`: its next run locks them in order."""
+        await self._lock_later(ids)
         for artifact_id in self._unguarded:
             await self._guard(artifact_id)
         self._unguarded.clear()
@@ -275,7 +281,8 @@ class UnitOfWork:
                 await self._lock_ids(self.related)
             return record
         # Read first to learn the related ids, lock them all in id order (reading our own row
-        # afresh in the same statement), then ask again until nothing new turns up.
+        # afresh in the same statement), then ask again until nothing new turns up: what turns
+        # up then may come out of id order (see `lock_related`).
         ahead = await self._one(stmt, artifact_id)
         ids = sorted({ahead.id, *await related(self.conn, ahead)})
         rows = await self.conn.execute(
@@ -296,7 +303,7 @@ class UnitOfWork:
             self.related = list(await related(self.conn, record))
             if self._locked.issuperset(self.related):
                 return record
-            await self._lock_ids(self.related)
+            await self._lock_later(self.related)
 
     async def _one(self, stmt: Any, artifact_id: str) -> ArtifactRecord:
         row = (await self.conn.execute(stmt)).mappings().first()
@@ -304,9 +311,18 @@ class UnitOfWork:
             raise NotFound(f"artifact {artifact_id} not found")
         return ArtifactRecord.from_row(row)
 
-    async def _lock_ids(self, ids: Collection[str], *, take: bool = True) -> None:
+    async def _lock_later(self, ids: Collection[str]) -> None:
+        """Lock `ids` after others: waiting only while that keeps the id order."""
+        new = set(ids) - self._locked
+        in_order = not self._locked or min(new, default="") > max(self._locked)
+        await self._lock_ids(new, wait=in_order)
+
+    async def _lock_ids(
+        self, ids: Collection[str], *, take: bool = True, wait: bool = True
+    ) -> None:
         """Lock related artifacts (unless `take` is False: already locked); they are guarded
-        once the caller's own checks passed."""
+        once the caller's own checks passed. `wait=False`: a row another transaction holds
+        ends this one (ConcurrentChange) rather than being waited for."""
         new = sorted(set(ids) - self._locked)
         if not new:
             return
@@ -315,7 +331,7 @@ class UnitOfWork:
                 sa.select(artifacts.c.id, artifacts.c.lease_until)
                 .where(artifacts.c.id.in_(new))
                 .order_by(artifacts.c.id)
-                .with_for_update(of=artifacts)
+                .with_for_update(of=artifacts, nowait=not wait)
             )
             self.lease_ends.update((i, ends) for i, ends in rows)
         self._locked.update(new)
@@ -354,10 +370,22 @@ async def unit_of_work(
                 await uow.flush()
     except DBAPIError as exc:
         if _sqlstate(exc) in RETRYABLE_SQLSTATES:
-            raise Conflict("the artifact changed concurrently; try again") from exc
+            raise ConcurrentChange("the artifact changed concurrently; try again") from exc
         raise
     if uow.changes:
         caller.changed([c.artifact_id for c in uow.changes])
+
+
+async def again_if_concurrent(mutation: Callable[[], Awaitable[T]]) -> T:
+    """`mutation` (a whole unit of work) run again while the database gives up on it because
+    of another transaction (ConcurrentChange: nothing of it was written), `TRIES` runs at
+    most; the last one's ConcurrentChange is the answer (CONFLICT)."""
+    for _ in range(TRIES - 1):
+        try:
+            return await mutation()
+        except ConcurrentChange:
+            continue
+    return await mutation()
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
