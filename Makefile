@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench bench-real bench-creates bench-blobs bench-graph bench-graph-ab bench-tag-writes bench-concurrency schema clean
+.PHONY: install run test lint bench bench-real bench-creates bench-blobs bench-graph bench-graph-ab bench-tag-writes bench-concurrency bench-refusals schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-tag-writes: install  ## what keeping tag co-occurrence costs creates, tag 
 
 bench-concurrency: install  ## quotas and row locks: 64 clients, 2 workers, A/B vs 79daeca; BENCH_QUICK=1 for short
 	$(BIN)/python benchmarks/concurrency.py
+
+bench-refusals: install  ## how long a list argument past its bound holds a worker before its error
+	$(BIN)/python benchmarks/refusals.py
 
 schema: install  ## refresh the committed SDL of the test type set
 	CATALOG_TYPES=tests/fixtures/types $(BIN)/glaregraph schema print > tests/fixtures/schema.graphql
