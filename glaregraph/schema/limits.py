@@ -23,7 +23,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from glaregraph.catalog.blobs.config import MAX_PARTS
+from glaregraph.catalog.blobs.completion import check_part_list
 from glaregraph.catalog.errors import BadUserInput, QueryTooComplex
 from glaregraph.catalog.graph.lineage import DEFAULT_FIRST as DEFAULT_LINEAGE_FIRST
 from glaregraph.catalog.graph.lineage import MAX_DEPTH, MAX_FIRST
@@ -149,8 +149,8 @@ def _check_lists(node: FieldNode, variables: dict[str, Any]) -> None:
             check_size(value, "filter")
         elif name == "sort" and isinstance(value, list):
             check_sort_size(len(value))
-        elif name == "parts" and isinstance(value, list) and len(value) > MAX_PARTS:
-            raise BadUserInput(f"an upload has at most {MAX_PARTS} parts", field="parts")
+        elif name == "parts" and isinstance(value, list):
+            check_part_list(len(value))
 
 
 def _is_page(node: FieldNode) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from glaregraph.catalog.blobs import keys, store_calls, upload_rows, values
+from glaregraph.catalog.blobs.config import MAX_PARTS
 from glaregraph.catalog.blobs.upload_rows import COMPLETED, FAILED, Upload
 from glaregraph.catalog.blobs.uploads import discard_staging, slot_for_change, visible_upload
 from glaregraph.catalog.context import Catalog
@@ -28,6 +29,7 @@ async def complete(
     parts: Sequence[tuple[int, str]] | None,
 ) -> dict[str, Any]:
     """The slot's new value (the same one again for an upload already completed)."""
+    check_part_list(len(parts or ()))
     config = store_calls.config(catalog)
     store = config.store
     upload = await visible_upload(catalog, caller, upload_id)
@@ -164,6 +166,12 @@ async def _fail(catalog: Catalog, caller: Caller, upload: Upload, reason: str) -
         await uow.touch(record)
     await discard_staging(catalog, upload)
     raise BadUserInput(f"upload {upload.id} failed: {reason}", field="uploadId")
+
+
+def check_part_list(count: int) -> None:
+    """No upload has more than MAX_PARTS parts, so no completion lists more."""
+    if count > MAX_PARTS:
+        raise BadUserInput(f"an upload has at most {MAX_PARTS} parts", field="parts")
 
 
 def _check_parts(upload: Upload, parts: Sequence[tuple[int, str]] | None) -> None:
